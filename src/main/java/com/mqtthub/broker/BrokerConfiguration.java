@@ -1,0 +1,17 @@
+package com.mqtthub.broker;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the embedded broker from its {@link BrokerProperties}.
+ */
+@Configuration(proxyBeanMethods = false)
+class BrokerConfiguration {
+
+	@Bean
+	EmbeddedBroker embeddedBroker(BrokerProperties properties) {
+		return new EmbeddedBroker(properties);
+	}
+
+}

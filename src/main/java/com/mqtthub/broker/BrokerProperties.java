@@ -1,0 +1,150 @@
+package com.mqtthub.broker;
+
+import java.nio.file.Path;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the embedded MQTT broker, under {@code mqtthub.broker}. Every one can be set in
+ * {@code application.yml} or as an environment variable (e.g. {@code MQTTHUB_BROKER_PORT}).
+ */
+@ConfigurationProperties("mqtthub.broker")
+@Validated
+public class BrokerProperties {
+
+	/** Address the MQTT listeners bind to. */
+	@NotBlank
+	private String host = "0.0.0.0";
+
+	/** MQTT over TCP port; 0 picks a free port. */
+	@Min(0)
+	@Max(65535)
+	private int port = 1883;
+
+	/** Largest MQTT packet accepted, on every transport. */
+	@NotNull
+	private DataSize maxMessageSize = DataSize.ofMegabytes(1);
+
+	/** Directory for the broker's persistent state. */
+	@NotNull
+	private Path dataDirectory = Path.of("data");
+
+	/** Keep retained messages, sessions and queued messages on disk across restarts. */
+	private boolean persistence = true;
+
+	@Valid
+	private final WebSocket websocket = new WebSocket();
+
+	public String getHost() {
+		return this.host;
+	}
+
+	public void setHost(String host) {
+		this.host = host;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	public DataSize getMaxMessageSize() {
+		return this.maxMessageSize;
+	}
+
+	public void setMaxMessageSize(DataSize maxMessageSize) {
+		this.maxMessageSize = maxMessageSize;
+	}
+
+	public Path getDataDirectory() {
+		return this.dataDirectory;
+	}
+
+	public void setDataDirectory(Path dataDirectory) {
+		this.dataDirectory = dataDirectory;
+	}
+
+	public boolean isPersistence() {
+		return this.persistence;
+	}
+
+	public void setPersistence(boolean persistence) {
+		this.persistence = persistence;
+	}
+
+	public WebSocket getWebsocket() {
+		return this.websocket;
+	}
+
+	/**
+	 * The broker's own MQTT over WebSocket listener (separate from the web server's same-origin
+	 * endpoint).
+	 */
+	public static class WebSocket {
+
+		/** Listen for MQTT over WebSocket on its own port. */
+		private boolean enabled = true;
+
+		/** MQTT over WebSocket port; 0 picks a free port. */
+		@Min(0)
+		@Max(65535)
+		private int port = 8083;
+
+		/** Request path of the WebSocket endpoint. */
+		@NotBlank
+		@Pattern(regexp = "/.*", message = "must start with '/'")
+		private String path = "/mqtt";
+
+		/**
+		 * Largest WebSocket frame accepted; defaults to the maximum message size plus the MQTT
+		 * fixed header, so that any accepted message fits in one frame.
+		 */
+		private DataSize maxFrameSize;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+		public DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+	}
+
+}

@@ -1,0 +1,180 @@
+package com.mqtthub.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Properties;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The embedded Moquette broker, started and stopped with the application context.
+ * <p>
+ * It starts before the web server and stops after it, so that the same-origin WebSocket relay
+ * always has a broker to talk to.
+ */
+public class EmbeddedBroker implements SmartLifecycle {
+
+	/** Before the web server (which starts in phase {@code DEFAULT_PHASE - 2048}). */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	static final String TCP_LISTENER = "MQTT over TCP";
+
+	static final String WEBSOCKET_LISTENER = "MQTT over WebSocket";
+
+	private static final Logger logger = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+	private final BrokerProperties properties;
+
+	private volatile Server server;
+
+	private volatile int tcpPort = -1;
+
+	private volatile int webSocketPort = -1;
+
+	public EmbeddedBroker(BrokerProperties properties) {
+		this.properties = properties;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.server != null) {
+			return;
+		}
+		String host = this.properties.getHost();
+		int tcp = this.properties.getPort();
+		ensureFree(TCP_LISTENER, host, tcp, "mqtthub.broker.port");
+		int webSocket = -1;
+		if (this.properties.getWebsocket().isEnabled()) {
+			webSocket = this.properties.getWebsocket().getPort();
+			// Moquette cannot tell which port its WebSocket listener bound, so choose it here.
+			webSocket = (webSocket == 0) ? freePort(host) : webSocket;
+			ensureFree(WEBSOCKET_LISTENER, host, webSocket, "mqtthub.broker.websocket.port");
+		}
+		Properties settings = MoquetteSettings.from(this.properties, tcp, webSocket);
+		Server moquette = new Server();
+		try {
+			moquette.startServer(new MemoryConfig(settings), List.of());
+		}
+		catch (IOException ex) {
+			stopQuietly(moquette);
+			throw new UncheckedIOException("The MQTT broker could not start: " + ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			stopQuietly(moquette);
+			throw translateBindFailure(ex, host, tcp, webSocket);
+		}
+		this.server = moquette;
+		this.tcpPort = moquette.getPort();
+		this.webSocketPort = webSocket;
+		logger.info("{} on {}:{}", TCP_LISTENER, host, this.tcpPort);
+		if (webSocket >= 0) {
+			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, webSocket,
+					this.properties.getWebsocket().getPath());
+		}
+		logger.info("MQTT data directory {} (persistence {})", this.properties.getDataDirectory().toAbsolutePath(),
+				this.properties.isPersistence() ? "on" : "off");
+	}
+
+	@Override
+	public synchronized void stop() {
+		Server running = this.server;
+		if (running == null) {
+			return;
+		}
+		this.server = null;
+		running.stopServer();
+		this.tcpPort = -1;
+		this.webSocketPort = -1;
+		logger.info("MQTT broker stopped");
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.server != null;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/** The bound MQTT over TCP port, or -1 when the broker is not running. */
+	public int getTcpPort() {
+		return this.tcpPort;
+	}
+
+	/** The bound MQTT over WebSocket port, or -1 when that listener is off or not running. */
+	public int getWebSocketPort() {
+		return this.webSocketPort;
+	}
+
+	/** The address to reach the TCP listener from this process. */
+	public InetSocketAddress getLocalTcpAddress() {
+		String host = this.properties.getHost();
+		boolean wildcard = "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
+		return new InetSocketAddress(wildcard ? "127.0.0.1" : host, this.tcpPort);
+	}
+
+	public BrokerProperties getProperties() {
+		return this.properties;
+	}
+
+	private static void ensureFree(String listener, String host, int port, String property) {
+		if (port == 0) {
+			return;
+		}
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress(host, port));
+		}
+		catch (BindException ex) {
+			throw new ListenerPortInUseException(listener, host, port, property, ex);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(listener + " could not listen on " + host + ":" + port, ex);
+		}
+	}
+
+	private static int freePort(String host) {
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress(host, 0));
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("No free port for " + WEBSOCKET_LISTENER + " on " + host, ex);
+		}
+	}
+
+	private static RuntimeException translateBindFailure(RuntimeException ex, String host, int tcp, int webSocket) {
+		if (!(ex.getCause() instanceof BindException bind)) {
+			return ex;
+		}
+		// The listeners were free a moment ago: another process took one in between.
+		String message = String.valueOf(ex.getMessage());
+		if (webSocket > 0 && message.endsWith(": " + webSocket)) {
+			return new ListenerPortInUseException(WEBSOCKET_LISTENER, host, webSocket,
+					"mqtthub.broker.websocket.port", bind);
+		}
+		return new ListenerPortInUseException(TCP_LISTENER, host, tcp, "mqtthub.broker.port", bind);
+	}
+
+	private static void stopQuietly(Server moquette) {
+		try {
+			moquette.stopServer();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Cleaning up a broker that failed to start", ex);
+		}
+	}
+
+}

@@ -1,0 +1,63 @@
+package com.mqtthub.broker;
+
+import java.util.Properties;
+
+import io.moquette.BrokerConstants;
+import io.moquette.broker.config.IConfig;
+
+/**
+ * Translates {@link BrokerProperties} into Moquette's own configuration keys, with the settings
+ * this product always wants regardless of configuration.
+ */
+final class MoquetteSettings {
+
+	/** Bytes of MQTT fixed header on top of the largest remaining length we accept. */
+	private static final int FIXED_HEADER_BYTES = 5;
+
+	private MoquetteSettings() {
+	}
+
+	/**
+	 * @param webSocketPort the concrete port for the broker's own WebSocket listener, or a
+	 * negative number when that listener is off
+	 */
+	static Properties from(BrokerProperties properties, int tcpPort, int webSocketPort) {
+		Properties settings = new Properties();
+		settings.setProperty(IConfig.HOST_PROPERTY_NAME, properties.getHost());
+		settings.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(tcpPort));
+		if (webSocketPort >= 0) {
+			settings.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, Integer.toString(webSocketPort));
+			settings.setProperty(IConfig.WEB_SOCKET_PATH_PROPERTY_NAME, properties.getWebsocket().getPath());
+			settings.setProperty(BrokerConstants.WEB_SOCKET_MAX_FRAME_SIZE_PROPERTY_NAME,
+					Integer.toString(maxFrameBytes(properties)));
+		}
+		else {
+			settings.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
+		}
+		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
+		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
+		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(properties.isPersistence()));
+		settings.setProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "segmented");
+		// MQTT 3.1.1 lets a server assign an id to a clean-session client that sends none
+		// (mosquitto_pub and mosquitto_sub do so by default); Moquette refuses them unless told.
+		settings.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
+		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+		// Moquette reports usage to a remote server unless switched off: the product never phones home.
+		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
+		settings.setProperty(BrokerConstants.METRICS_ENABLE_PROPERTY_NAME, "false");
+		settings.setProperty(BrokerConstants.BUGSNAG_ENABLE_PROPERTY_NAME, "false");
+		return settings;
+	}
+
+	static int maxMessageBytes(BrokerProperties properties) {
+		return (int) Math.min(Integer.MAX_VALUE - FIXED_HEADER_BYTES, properties.getMaxMessageSize().toBytes());
+	}
+
+	static int maxFrameBytes(BrokerProperties properties) {
+		if (properties.getWebsocket().getMaxFrameSize() != null) {
+			return (int) Math.min(Integer.MAX_VALUE, properties.getWebsocket().getMaxFrameSize().toBytes());
+		}
+		return maxMessageBytes(properties) + FIXED_HEADER_BYTES;
+	}
+
+}
