@@ -1,0 +1,25 @@
+package com.mqtthub.testing;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * Starts the whole application as a user runs it, on free ports (web, MQTT over TCP, MQTT over
+ * WebSocket) and with its data under {@code target/test-data}, so tests never collide with a hub
+ * running on the default ports.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "mqtthub.broker.port=0", "mqtthub.broker.websocket.port=0",
+				"mqtthub.broker.data-directory=target/test-data/${random.uuid}" })
+public @interface HubTest {
+
+}
