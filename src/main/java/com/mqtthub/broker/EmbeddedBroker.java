@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Properties;
 
-import io.moquette.broker.Server;
+import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.AcceptAllAuthenticator;
+import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,9 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private final BrokerProperties properties;
 
-	private volatile Server server;
+	private volatile MoquetteCore core;
+
+	private MqttListeners listeners;
 
 	private volatile int tcpPort = -1;
 
@@ -46,38 +49,43 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	@Override
 	public synchronized void start() {
-		if (this.server != null) {
+		if (this.core != null) {
 			return;
 		}
 		String host = this.properties.getHost();
-		int tcp = this.properties.getPort();
-		ensureFree(TCP_LISTENER, host, tcp, "mqtthub.broker.port");
-		int webSocket = -1;
-		if (this.properties.getWebsocket().isEnabled()) {
-			webSocket = this.properties.getWebsocket().getPort();
-			// Moquette cannot tell which port its WebSocket listener bound, so choose it here.
-			webSocket = (webSocket == 0) ? freePort(host) : webSocket;
-			ensureFree(WEBSOCKET_LISTENER, host, webSocket, "mqtthub.broker.websocket.port");
-		}
-		Properties settings = MoquetteSettings.from(this.properties, tcp, webSocket);
-		Server moquette = new Server();
+		Properties settings = MoquetteSettings.from(this.properties);
+		MoquetteCore moquette;
 		try {
-			moquette.startServer(new MemoryConfig(settings), List.of());
+			moquette = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
+					new PermitAllAuthorizatorPolicy());
 		}
 		catch (IOException ex) {
-			stopQuietly(moquette);
-			throw new UncheckedIOException("The MQTT broker could not start: " + ex.getMessage(), ex);
+			throw new UncheckedIOException("The MQTT broker could not open its data directory "
+					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
+		}
+		MqttListeners network = new MqttListeners(moquette, MoquetteSettings.maxMessageBytes(this.properties));
+		try {
+			this.tcpPort = bind(TCP_LISTENER, host, this.properties.getPort(), "mqtthub.broker.port",
+					() -> network.bindTcp(host, this.properties.getPort()));
+			if (this.properties.getWebsocket().isEnabled()) {
+				BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
+				this.webSocketPort = bind(WEBSOCKET_LISTENER, host, webSocket.getPort(),
+						"mqtthub.broker.websocket.port", () -> network.bindWebSocket(host, webSocket.getPort(),
+								webSocket.getPath(), MoquetteSettings.maxFrameBytes(this.properties)));
+			}
 		}
 		catch (RuntimeException ex) {
-			stopQuietly(moquette);
-			throw translateBindFailure(ex, host, tcp, webSocket);
+			network.close();
+			moquette.stop();
+			this.tcpPort = -1;
+			this.webSocketPort = -1;
+			throw ex;
 		}
-		this.server = moquette;
-		this.tcpPort = moquette.getPort();
-		this.webSocketPort = webSocket;
+		this.core = moquette;
+		this.listeners = network;
 		logger.info("{} on {}:{}", TCP_LISTENER, host, this.tcpPort);
-		if (webSocket >= 0) {
-			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, webSocket,
+		if (this.webSocketPort >= 0) {
+			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, this.webSocketPort,
 					this.properties.getWebsocket().getPath());
 		}
 		logger.info("MQTT data directory {} (persistence {})", this.properties.getDataDirectory().toAbsolutePath(),
@@ -86,12 +94,14 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	@Override
 	public synchronized void stop() {
-		Server running = this.server;
+		MoquetteCore running = this.core;
 		if (running == null) {
 			return;
 		}
-		this.server = null;
-		running.stopServer();
+		this.core = null;
+		this.listeners.close();
+		this.listeners = null;
+		running.stop();
 		this.tcpPort = -1;
 		this.webSocketPort = -1;
 		logger.info("MQTT broker stopped");
@@ -99,7 +109,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.server != null;
+		return this.core != null;
 	}
 
 	@Override
@@ -128,52 +138,33 @@ public class EmbeddedBroker implements SmartLifecycle {
 		return this.properties;
 	}
 
-	private static void ensureFree(String listener, String host, int port, String property) {
-		if (port == 0) {
-			return;
-		}
-		try (ServerSocket socket = new ServerSocket()) {
-			socket.setReuseAddress(true);
-			socket.bind(new InetSocketAddress(host, port));
-		}
-		catch (BindException ex) {
-			throw new ListenerPortInUseException(listener, host, port, property, ex);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(listener + " could not listen on " + host + ":" + port, ex);
-		}
+	/** Port binding as one step, so that a taken port becomes one clear sentence. */
+	private interface Binding {
+
+		int bind() throws InterruptedException;
+
 	}
 
-	private static int freePort(String host) {
-		try (ServerSocket socket = new ServerSocket()) {
-			socket.setReuseAddress(true);
-			socket.bind(new InetSocketAddress(host, 0));
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("No free port for " + WEBSOCKET_LISTENER + " on " + host, ex);
-		}
+	private static boolean isAddressInUse(Exception ex) {
+		// NIO reports a BindException; epoll an IOException carrying the system's message.
+		return ex instanceof BindException
+				|| (ex instanceof IOException && String.valueOf(ex.getMessage()).contains("Address already in use"));
 	}
 
-	private static RuntimeException translateBindFailure(RuntimeException ex, String host, int tcp, int webSocket) {
-		if (!(ex.getCause() instanceof BindException bind)) {
-			return ex;
-		}
-		// The listeners were free a moment ago: another process took one in between.
-		String message = String.valueOf(ex.getMessage());
-		if (webSocket > 0 && message.endsWith(": " + webSocket)) {
-			return new ListenerPortInUseException(WEBSOCKET_LISTENER, host, webSocket,
-					"mqtthub.broker.websocket.port", bind);
-		}
-		return new ListenerPortInUseException(TCP_LISTENER, host, tcp, "mqtthub.broker.port", bind);
-	}
-
-	private static void stopQuietly(Server moquette) {
+	private static int bind(String listener, String host, int port, String property, Binding binding) {
 		try {
-			moquette.stopServer();
+			return binding.bind();
 		}
-		catch (RuntimeException ex) {
-			logger.debug("Cleaning up a broker that failed to start", ex);
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(listener + " was interrupted while binding " + host + ":" + port, ex);
+		}
+		catch (Exception ex) {
+			if (isAddressInUse(ex)) {
+				throw new ListenerPortInUseException(listener, host, port, property, ex);
+			}
+			throw new IllegalStateException(listener + " could not listen on " + host + ":" + port + ": "
+					+ ex.getMessage(), ex);
 		}
 	}
 

@@ -18,22 +18,11 @@ final class MoquetteSettings {
 	}
 
 	/**
-	 * @param webSocketPort the concrete port for the broker's own WebSocket listener, or a
-	 * negative number when that listener is off
+	 * Settings of Moquette's engine. Listener settings are absent: the hub binds its own
+	 * listeners (see {@link MqttListeners}).
 	 */
-	static Properties from(BrokerProperties properties, int tcpPort, int webSocketPort) {
+	static Properties from(BrokerProperties properties) {
 		Properties settings = new Properties();
-		settings.setProperty(IConfig.HOST_PROPERTY_NAME, properties.getHost());
-		settings.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(tcpPort));
-		if (webSocketPort >= 0) {
-			settings.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, Integer.toString(webSocketPort));
-			settings.setProperty(IConfig.WEB_SOCKET_PATH_PROPERTY_NAME, properties.getWebsocket().getPath());
-			settings.setProperty(BrokerConstants.WEB_SOCKET_MAX_FRAME_SIZE_PROPERTY_NAME,
-					Integer.toString(maxFrameBytes(properties)));
-		}
-		else {
-			settings.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
-		}
 		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(properties.isPersistence()));
@@ -42,7 +31,8 @@ final class MoquetteSettings {
 		// (mosquitto_pub and mosquitto_sub do so by default); Moquette refuses them unless told.
 		settings.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
 		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
-		// Moquette reports usage to a remote server unless switched off: the product never phones home.
+		// Moquette's own server reports usage to a remote host unless switched off; the engine
+		// used here never starts that code, and the setting says so should that change.
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		settings.setProperty(BrokerConstants.METRICS_ENABLE_PROPERTY_NAME, "false");
 		settings.setProperty(BrokerConstants.BUGSNAG_ENABLE_PROPERTY_NAME, "false");

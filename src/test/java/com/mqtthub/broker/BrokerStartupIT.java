@@ -59,7 +59,8 @@ class BrokerStartupIT {
 
 			assertThatThrownBy(
 					() -> SpringApplication.run(MqttHubApplication.class, args("--mqtthub.broker.port=" + port)))
-				.hasRootCauseInstanceOf(java.net.BindException.class);
+				.cause()
+				.isInstanceOf(ListenerPortInUseException.class);
 
 			assertThat(output).contains("MQTT over TCP could not listen on 0.0.0.0:" + port
 					+ " because the port is already in use.")

@@ -1,0 +1,131 @@
+package com.mqtthub.broker;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.moquette.broker.AutoFlushHandler;
+import io.moquette.broker.MoquetteCore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The broker's network side: Netty listeners for MQTT over TCP and over WebSocket, whose
+ * pipelines end in Moquette's engine with the hub's own handlers in front of it.
+ */
+final class MqttListeners {
+
+	/** Seconds a new connection has to send CONNECT before it is closed. */
+	private static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+	private static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
+
+	private final MoquetteCore core;
+
+	private final int maxMessageBytes;
+
+	private final EventLoopGroup bossGroup;
+
+	private final EventLoopGroup workerGroup;
+
+	private final Class<? extends ServerChannel> channelType;
+
+	private final List<Channel> serverChannels = new ArrayList<>();
+
+	MqttListeners(MoquetteCore core, int maxMessageBytes) {
+		this.core = core;
+		this.maxMessageBytes = maxMessageBytes;
+		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
+		this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("mqtt-io"), io);
+	}
+
+	/** Listens for MQTT over TCP and returns the bound port. */
+	int bindTcp(String host, int port) throws InterruptedException {
+		return bind(host, port, new ChannelInitializer<SocketChannel>() {
+			@Override
+			protected void initChannel(SocketChannel channel) {
+				addMqttHandlers(channel.pipeline());
+			}
+		});
+	}
+
+	/** Listens for MQTT over WebSocket and returns the bound port. */
+	int bindWebSocket(String host, int port, String path, int maxFrameBytes) throws InterruptedException {
+		return bind(host, port, new ChannelInitializer<SocketChannel>() {
+			@Override
+			protected void initChannel(SocketChannel channel) {
+				ChannelPipeline pipeline = channel.pipeline();
+				pipeline.addLast("http", new HttpServerCodec());
+				pipeline.addLast("httpAggregator", new HttpObjectAggregator(65536));
+				pipeline.addLast("webSocket",
+						new WebSocketServerProtocolHandler(path, WEBSOCKET_SUBPROTOCOLS, true, maxFrameBytes));
+				pipeline.addLast("webSocketFrames", WebSocketFrameCodec.INSTANCE);
+				addMqttHandlers(pipeline);
+			}
+		});
+	}
+
+	private void addMqttHandlers(ChannelPipeline pipeline) {
+		// Moquette replaces "idleStateHandler" by name with one sized to the client's keep-alive.
+		pipeline.addLast("idleStateHandler", new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0));
+		pipeline.addLast("idleEventHandler", this.core.idleTimeoutHandler());
+		int flushMillis = this.core.bufferFlushMillis();
+		if (flushMillis > 0) {
+			pipeline.addLast("autoflush", new AutoFlushHandler(flushMillis, TimeUnit.MILLISECONDS));
+		}
+		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
+		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+		pipeline.addLast("protocolGuard", new ProtocolGuard(this.maxMessageBytes));
+		pipeline.addLast("handler", this.core.mqttHandler());
+	}
+
+	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)
+			throws InterruptedException {
+		Channel server = new ServerBootstrap().group(this.bossGroup, this.workerGroup)
+			.channel(this.channelType)
+			.option(ChannelOption.SO_BACKLOG, 1024)
+			.option(ChannelOption.SO_REUSEADDR, true)
+			.childOption(ChannelOption.TCP_NODELAY, true)
+			.childOption(ChannelOption.SO_KEEPALIVE, true)
+			.childHandler(initializer)
+			.bind(host, port)
+			.sync()
+			.channel();
+		this.serverChannels.add(server);
+		return ((InetSocketAddress) server.localAddress()).getPort();
+	}
+
+	/** Stops accepting, closes every connection and waits for the event loops to finish. */
+	void close() {
+		for (Channel server : this.serverChannels) {
+			server.close().syncUninterruptibly();
+		}
+		this.serverChannels.clear();
+		this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+		this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+	}
+
+}

@@ -1,0 +1,173 @@
+package io.moquette.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.moquette.BrokerConstants;
+import io.moquette.broker.config.IConfig;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
+import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
+import io.moquette.broker.unsafequeues.QueueException;
+import io.moquette.interception.BrokerInterceptor;
+import io.moquette.interception.InterceptHandler;
+import io.moquette.persistence.H2Builder;
+import io.moquette.persistence.MemorySessionsRepository;
+import io.moquette.persistence.MemorySubscriptionsRepository;
+import io.moquette.persistence.SegmentQueueRepository;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+
+/**
+ * Moquette's MQTT engine (sessions, routing, persistence) without its network acceptor, so that
+ * the hub builds the Netty pipelines itself and puts its own handlers in front of Moquette's.
+ * <p>
+ * This is the one class that lives in Moquette's package, because the parts it assembles are
+ * package-private there; it follows {@code Server.startServer}/{@code stopServer} of the pinned
+ * Moquette version and exposes only what the hub needs. Everything else talks to the hub's types.
+ */
+public final class MoquetteCore {
+
+	private final ScheduledExecutorService scheduler;
+
+	private final H2Builder store;
+
+	private final IQueueRepository queues;
+
+	private final BrokerInterceptor interceptor;
+
+	private final SessionRegistry sessions;
+
+	private final PostOffice postOffice;
+
+	private final NewNettyMQTTHandler mqttHandler;
+
+	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
+
+	private final int bufferFlushMillis;
+
+	private MoquetteCore(IConfig config, List<InterceptHandler> interceptHandlers, IAuthenticator authenticator,
+			IAuthorizatorPolicy authorizatorPolicy) throws IOException {
+		this.scheduler = Executors.newScheduledThreadPool(1);
+		this.interceptor = new BrokerInterceptor(config, List.copyOf(interceptHandlers));
+		ISessionsRepository sessionsRepository;
+		ISubscriptionsRepository subscriptionsRepository;
+		IRetainedRepository retainedRepository;
+		Clock clock = Clock.systemDefaultZone();
+		if (config.boolProp(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, true)) {
+			Path dataPath = Path.of(config.getProperty(IConfig.DATA_PATH_PROPERTY_NAME));
+			Files.createDirectories(dataPath);
+			int autosaveInterval = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
+			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
+			this.queues = segmentedQueues(config, dataPath);
+			subscriptionsRepository = this.store.subscriptionsRepository();
+			retainedRepository = this.store.retainedRepository();
+			sessionsRepository = this.store.sessionsRepository();
+		}
+		else {
+			this.store = null;
+			this.queues = new MemoryQueueRepository();
+			subscriptionsRepository = new MemorySubscriptionsRepository();
+			retainedRepository = new MemoryRetainedRepository();
+			sessionsRepository = new MemorySessionsRepository();
+		}
+		ISubscriptionsDirectory subscriptions = new CTrieSubscriptionDirectory();
+		subscriptions.init(subscriptionsRepository);
+		Authorizator authorizator = new Authorizator(authorizatorPolicy);
+		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
+		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
+		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
+				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
+		this.postOffice = new PostOffice(subscriptions, retainedRepository, this.sessions, this.interceptor,
+				authorizator, loops);
+		BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
+		this.bufferFlushMillis = brokerConfig.getBufferFlushMillis();
+		this.mqttHandler = new NewNettyMQTTHandler(
+				new MQTTConnectionFactory(brokerConfig, authenticator, this.sessions, this.postOffice));
+	}
+
+	/**
+	 * Opens the store and starts the session loops.
+	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
+	 */
+	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
+			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy) throws IOException {
+		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy);
+	}
+
+	private static IQueueRepository segmentedQueues(IConfig config, Path dataPath) throws IOException {
+		int pageSize = config.intProp(BrokerConstants.SEGMENTED_QUEUE_PAGE_SIZE,
+				BrokerConstants.DEFAULT_SEGMENTED_QUEUE_PAGE_SIZE);
+		int segmentSize = config.intProp(BrokerConstants.SEGMENTED_QUEUE_SEGMENT_SIZE,
+				BrokerConstants.DEFAULT_SEGMENTED_QUEUE_SEGMENT_SIZE);
+		try {
+			return new SegmentQueueRepository(dataPath, pageSize, segmentSize);
+		}
+		catch (QueueException ex) {
+			throw new IOException("The message queues under " + dataPath + " cannot be opened", ex);
+		}
+	}
+
+	/** The last handler of every MQTT pipeline (sharable). It expects decoded MQTT messages. */
+	public ChannelHandler mqttHandler() {
+		return this.mqttHandler;
+	}
+
+	/**
+	 * Closes a connection when its {@link io.netty.handler.timeout.IdleStateHandler}, which must be
+	 * named {@code idleStateHandler} (Moquette re-creates it by that name with the client's
+	 * keep-alive), reports it idle (sharable).
+	 */
+	public ChannelHandler idleTimeoutHandler() {
+		return this.idleTimeoutHandler;
+	}
+
+	/** Milliseconds between automatic flushes, 0 to flush each write, -1 never. */
+	public int bufferFlushMillis() {
+		return this.bufferFlushMillis;
+	}
+
+	public Collection<ClientDescriptor> listConnectedClients() {
+		return this.sessions.listConnectedClients();
+	}
+
+	public boolean disconnectClient(String clientId) {
+		return this.sessions.dropSession(clientId, false);
+	}
+
+	/** Publishes as the broker itself; the payload is released. */
+	public RoutingResults internalPublish(MqttPublishMessage message) {
+		try {
+			return this.postOffice.internalPublish(message);
+		}
+		finally {
+			message.payload().release();
+		}
+	}
+
+	/** Stops the session loops and closes the store; the network side must be closed first. */
+	public void stop() {
+		this.scheduler.shutdownNow();
+		this.sessions.close();
+		if (this.store != null) {
+			this.store.closeStore();
+		}
+		this.interceptor.stop();
+		this.postOffice.terminate();
+		try {
+			this.scheduler.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
