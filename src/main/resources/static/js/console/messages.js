@@ -154,7 +154,7 @@
   }
 
   function updateNotes() {
-    $('#subCount').text(t('messages.count', subCount));
+    $('#subCount').text(t(subCount === 1 ? 'messages.count.one' : 'messages.count', subCount));
     $('#pausedNote').text(paused ? t('messages.paused', heldCount, maxMessages) : '').prop('hidden', !paused);
     $('#messagesEmpty').prop('hidden', list.childElementCount > 0);
   }
