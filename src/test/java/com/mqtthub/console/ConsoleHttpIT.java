@@ -1,0 +1,115 @@
+package com.mqtthub.console;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console page as plain HTTP sees it: language choice, settings handed to the page, and
+ * every script and style coming from this server.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
+				"mqtthub.broker.websocket.port=0", "mqtthub.console.max-messages=42" })
+class ConsoleHttpIT {
+
+	private static final Path DATA = Path.of("target", "test-data", UUID.randomUUID().toString());
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	@DynamicPropertySource
+	static void brokerData(DynamicPropertyRegistry registry) {
+		registry.add("mqtthub.broker.data-directory", () -> DATA.toAbsolutePath().toString());
+	}
+
+	@Test
+	void choosesChineseFromAcceptLanguage() throws Exception {
+		for (String header : List.of("zh-CN,zh;q=0.9,en;q=0.8", "zh-TW", "zh")) {
+			String page = get("/", header).body();
+			assertThat(page).as(header).contains(">收到0条<").contains("<html lang=\"zh-CN\">");
+		}
+	}
+
+	@Test
+	void choosesEnglishFromAcceptLanguageAndByDefault() throws Exception {
+		assertThat(get("/", "en-US,en;q=0.9").body()).contains(">Received 0 messages<");
+		assertThat(get("/", "fr-FR,fr;q=0.9").body()).contains(">Received 0 messages<");
+		assertThat(get("/", null).body()).contains(">Received 0 messages<").contains("<html lang=\"en\">");
+	}
+
+	@Test
+	void languageLinkWinsOverAcceptLanguageAndIsRemembered() throws Exception {
+		HttpResponse<String> chinese = get("/?lang=zh-CN", "en");
+		assertThat(chinese.body()).contains(">收到0条<");
+		String cookie = chinese.headers().firstValue("Set-Cookie").orElseThrow();
+		assertThat(cookie).startsWith("mqtthub-lang=zh-CN");
+
+		HttpRequest again = HttpRequest.newBuilder(uri("/"))
+			.header("Accept-Language", "en")
+			.header("Cookie", cookie.substring(0, cookie.indexOf(';')))
+			.build();
+		assertThat(this.http.send(again, HttpResponse.BodyHandlers.ofString()).body()).contains(">收到0条<");
+		assertThat(get("/?lang=en", "zh-CN").body()).contains(">Received 0 messages<");
+	}
+
+	@Test
+	void handsSettingsToThePage() throws Exception {
+		String page = get("/", "en").body();
+		assertThat(page).contains("maxMessages: 42,")
+			.contains("webSocketPath: \"\\/mqtt\",")
+			.contains("'messages.count': \"Received {0} messages\"")
+			.contains("The list keeps the newest 42 messages.");
+	}
+
+	@Test
+	void loadsEverythingFromThisServer() throws Exception {
+		String page = get("/", "en").body();
+		assertThat(page).doesNotContainPattern("(?i)(src|href)\\s*=\\s*\"(https?:)?//");
+		Matcher resources = Pattern.compile("(?:src|href)=\"(/[^\"]+)\"").matcher(page);
+		int count = 0;
+		while (resources.find()) {
+			String path = resources.group(1);
+			HttpResponse<String> response = get(path, null);
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+			if (!path.startsWith("/webjars/")) {
+				// Our own scripts and styles name no other server at all.
+				assertThat(response.body()).as(path).doesNotContainPattern("(?i)(https?:|wss?:)?//[a-z0-9.-]+\\.[a-z]{2,}");
+			}
+			count++;
+		}
+		assertThat(count).as("stylesheet, jQuery, Paho and the console scripts").isEqualTo(10);
+	}
+
+	private HttpResponse<String> get(String path, String acceptLanguage) throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+		if (acceptLanguage != null) {
+			request.header("Accept-Language", acceptLanguage);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
+	}
+
+}
