@@ -98,8 +98,7 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("protocolGuard", new ProtocolGuard(this.maxMessageBytes));
-		pipeline.addLast("handler", this.core.mqttHandler());
+		pipeline.addLast("handler", new ProtocolGuard(this.core, this.maxMessageBytes));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

@@ -4,14 +4,19 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.UUID;
 
-import io.netty.channel.ChannelFutureListener;
+import io.moquette.broker.MoquetteCore;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
@@ -29,46 +34,65 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks each decoded packet of one connection against the MQTT 3.1.1 rules that the broker's
- * engine does not enforce itself, before the engine sees it. An offending connection is closed
- * with one clear log line (no stack trace), so one bad client cannot flood the log.
+ * The last handler of every MQTT connection: it checks each decoded packet against the MQTT
+ * 3.1.1 rules that the engine does not enforce itself, then hands it to the engine's handler.
+ * An offending connection is closed with one clear log line (no stack trace), so one bad client
+ * cannot flood the log.
  * <p>
- * It also holds back packets that a client sends right behind its CONNECT (as MQTT allows) until
- * the engine has finished accepting the connection: the engine would otherwise see them as sent
- * on a closed connection and drop the client.
+ * It also keeps the engine's view of a connection in order. Packets that a client sends right
+ * behind its CONNECT (as MQTT allows), and the end of the connection, are passed on only after
+ * the engine has finished accepting the connection; the engine would otherwise see them as sent
+ * on a closed connection and drop the client, or publish the will of a client that said
+ * DISCONNECT. And the end of a connection that said DISCONNECT is not reported as a lost one.
  */
 final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProtocolGuard.class);
 
+	private final MoquetteCore core;
+
+	private final ChannelInboundHandler engine;
+
 	private final int maxMessageBytes;
 
-	/** The engine marks a connection ready by adding this handler once its CONNACK is out. */
-	private static final String ENGINE_READY_MARKER = "inflightResender";
+	/** A CONNECT was handed to the engine. */
+	private boolean connectSeen;
 
-	/** How long to wait for the engine to get ready before passing held packets on anyway. */
-	private static final int READY_WAIT_MILLIS = 5_000;
+	/** The engine has accepted or refused the connection: packets flow straight through. */
+	private boolean settled;
 
-	private boolean connected;
+	/** The engine has run every command it had queued when it took the CONNECT. */
+	private boolean engineCaughtUp;
 
-	private boolean ready;
+	private ChannelPromise connAckWrite;
+
+	private boolean connAckAccepted;
+
+	private boolean connectionEnded;
+
+	private final Queue<MqttMessage> held = new ArrayDeque<>();
 
 	/** A DISCONNECT reached the engine: the connection ends cleanly, without its will. */
 	private boolean disconnected;
 
-	private final Queue<Object> held = new ArrayDeque<>();
-
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
-	ProtocolGuard(int maxMessageBytes) {
+	ProtocolGuard(MoquetteCore core, int maxMessageBytes) {
+		this.core = core;
+		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
 	}
 
 	@Override
-	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+	public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		this.engine.channelActive(ctx);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
 		if (!(msg instanceof MqttMessage message)) {
-			ctx.fireChannelRead(msg);
+			ReferenceCountUtil.release(msg);
 			return;
 		}
 		if (message.decoderResult().isFailure()) {
@@ -91,83 +115,126 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					MqttQoS.AT_MOST_ONCE, false, 2), MqttMessageIdVariableHeader.from(packetId)));
 			return;
 		}
-		if (this.connected && !this.ready && message.fixedHeader().messageType() != MqttMessageType.CONNECT) {
+		if (message.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+			connect(ctx, (MqttConnectMessage) message);
+			return;
+		}
+		if (!this.settled) {
 			this.held.add(message);
-			ctx.channel().config().setAutoRead(false);
 			return;
 		}
 		forward(ctx, message);
 	}
 
-	private void forward(ChannelHandlerContext ctx, MqttMessage message) {
-		if (message.fixedHeader().messageType() == MqttMessageType.DISCONNECT) {
-			this.disconnected = true;
+	private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) throws Exception {
+		this.connectSeen = true;
+		MqttConnectMessage accepted = withAssignedClientId(connect);
+		String clientId = accepted.payload().clientIdentifier();
+		this.engine.channelRead(ctx, accepted);
+		if (this.settled || this.connAckWrite != null || !ctx.channel().isActive()) {
+			// Refused on the spot (bad credentials, protocol level): nothing to wait for.
+			settle(ctx);
+			return;
 		}
-		ctx.fireChannelRead(message);
+		boolean queued = this.core.afterQueuedCommands(clientId, () -> ctx.executor().execute(() -> {
+			this.engineCaughtUp = true;
+			settleAfterConnAck(ctx);
+		}));
+		if (!queued) {
+			logger.warn("Refused MQTT connection from {}: the broker is overloaded", ctx.channel().remoteAddress());
+			ctx.close();
+		}
+	}
+
+	/**
+	 * MQTT-3.1.3-6: the server may assign an id to a clean-session client that sends none; doing
+	 * it here lets the hub know every client's id from its CONNECT.
+	 */
+	private static MqttConnectMessage withAssignedClientId(MqttConnectMessage connect) {
+		MqttConnectPayload payload = connect.payload();
+		String clientId = payload.clientIdentifier();
+		if ((clientId != null && !clientId.isEmpty()) || !connect.variableHeader().isCleanSession()) {
+			return connect;
+		}
+		String assigned = "auto-" + UUID.randomUUID().toString().replace("-", "");
+		MqttConnectPayload withId = new MqttConnectPayload(assigned, payload.willProperties(), payload.willTopic(),
+				payload.willMessageInBytes(), payload.userName(), payload.passwordInBytes());
+		return new MqttConnectMessage(connect.fixedHeader(), connect.variableHeader(), withId);
 	}
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-		if (msg instanceof MqttConnAckMessage connAck && !this.ready
-				&& connAck.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-			promise.addListener((written) -> {
-				if (written.isSuccess()) {
-					releaseWhenEngineReady(ctx, System.nanoTime());
-				}
-			});
+		if (msg instanceof MqttConnAckMessage && this.connectSeen && !this.settled && this.connAckWrite == null) {
+			this.connAckWrite = promise;
+			this.connAckAccepted = ((MqttConnAckMessage) msg).variableHeader()
+				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
+			settleAfterConnAck(ctx);
 		}
 		super.write(ctx, msg, promise);
 	}
 
-	private void releaseWhenEngineReady(ChannelHandlerContext ctx, long since) {
-		if (!ctx.channel().isActive()) {
-			releaseHeld();
+	/**
+	 * Settles once the CONNACK is written and the engine's own completion work has run. The
+	 * engine registers that work on the same write before it runs the command that set
+	 * {@link #engineCaughtUp}, so a listener added now is notified after it.
+	 */
+	private void settleAfterConnAck(ChannelHandlerContext ctx) {
+		if (this.engineCaughtUp && this.connAckWrite != null && !this.settled) {
+			this.connAckWrite.addListener((ChannelFuture written) -> settle(ctx));
+		}
+	}
+
+	private void settle(ChannelHandlerContext ctx) {
+		if (this.settled) {
 			return;
 		}
-		boolean engineReady = ctx.pipeline().get(ENGINE_READY_MARKER) != null;
-		if (!engineReady && System.nanoTime() - since < TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MILLIS)) {
-			ctx.executor().schedule(() -> releaseWhenEngineReady(ctx, since), 1, TimeUnit.MILLISECONDS);
-			return;
-		}
-		this.ready = true;
-		Object next;
+		this.settled = true;
+		boolean accepted = this.connAckAccepted && this.connAckWrite.isSuccess();
+		MqttMessage next;
 		while ((next = this.held.poll()) != null) {
-			forward(ctx, (MqttMessage) next);
+			if (accepted) {
+				forward(ctx, next);
+			}
+			else {
+				ReferenceCountUtil.release(next);
+			}
 		}
-		ctx.fireChannelReadComplete();
-		ctx.channel().config().setAutoRead(true);
+		if (this.connectionEnded) {
+			endConnection(ctx);
+		}
+		else {
+			try {
+				this.engine.channelReadComplete(ctx);
+			}
+			catch (Exception ex) {
+				exceptionCaught(ctx, ex);
+			}
+		}
 	}
 
-	private void releaseHeld() {
-		Object next;
-		while ((next = this.held.poll()) != null) {
-			ReferenceCountUtil.release(next);
+	private void forward(ChannelHandlerContext ctx, MqttMessage message) {
+		MqttMessageType type = message.fixedHeader().messageType();
+		if (type == MqttMessageType.DISCONNECT) {
+			this.disconnected = true;
+		}
+		else if (type == MqttMessageType.PUBREL) {
+			this.unreleasedQos2.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+		}
+		try {
+			this.engine.channelRead(ctx, message);
+		}
+		catch (Exception ex) {
+			exceptionCaught(ctx, ex);
 		}
 	}
 
-	@Override
-	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-		releaseHeld();
-		if (this.disconnected) {
-			// The engine has already closed the session for the DISCONNECT; reporting the closed
-			// socket as a lost connection too would race it and could publish the will
-			// (MQTT-3.1.2-10, MQTT-3.14.4-3).
-			return;
-		}
-		super.channelInactive(ctx);
-	}
-
-	/** The rule this packet breaks, or null. Also tracks the connection's state. */
+	/** The rule this packet breaks, or null. */
 	private String violation(MqttMessage message) {
 		MqttMessageType type = message.fixedHeader().messageType();
 		if (type == MqttMessageType.CONNECT) {
-			if (this.connected) {
-				return "a second CONNECT on one connection (MQTT-3.1.0-2)";
-			}
-			this.connected = true;
-			return null;
+			return this.connectSeen ? "a second CONNECT on one connection (MQTT-3.1.0-2)" : null;
 		}
-		if (!this.connected) {
+		if (!this.connectSeen) {
 			return "a " + type + " before CONNECT (MQTT-3.1.0-1)";
 		}
 		if (type == MqttMessageType.SUBSCRIBE
@@ -176,9 +243,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		if (type == MqttMessageType.UNSUBSCRIBE && ((MqttUnsubscribeMessage) message).payload().topics().isEmpty()) {
 			return "an UNSUBSCRIBE without any topic filter (MQTT-3.10.3-2)";
-		}
-		if (type == MqttMessageType.PUBREL) {
-			this.unreleasedQos2.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
 		}
 		return null;
 	}
@@ -189,6 +253,58 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return false;
 		}
 		return !this.unreleasedQos2.add(((MqttPublishMessage) message).variableHeader().packetId());
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+		if (this.settled) {
+			this.engine.channelReadComplete(ctx);
+		}
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.connectionEnded = true;
+		if (this.connectSeen && !this.settled) {
+			// The engine is still accepting this connection: end it once that is done.
+			return;
+		}
+		endConnection(ctx);
+	}
+
+	private void endConnection(ChannelHandlerContext ctx) {
+		if (!this.connectSeen || this.disconnected) {
+			// Never connected, or the engine already closed the session for the DISCONNECT:
+			// reporting the closed socket as a lost connection could publish the will
+			// (MQTT-3.1.2-10, MQTT-3.14.4-3).
+			return;
+		}
+		try {
+			this.engine.channelInactive(ctx);
+		}
+		catch (Exception ex) {
+			logger.warn("Ending the MQTT session of {} failed", ctx.channel().remoteAddress(), ex);
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+		if (this.settled) {
+			this.engine.channelWritabilityChanged(ctx);
+		}
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		this.engine.userEventTriggered(ctx, evt);
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		// Mostly resets by peers; one line, and the details for who asks for them.
+		logger.info("Closed MQTT connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+		logger.debug("Connection failure", cause);
+		ctx.close();
 	}
 
 	private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {

@@ -24,6 +24,7 @@ import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
 import io.moquette.persistence.SegmentQueueRepository;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
 /**
@@ -116,8 +117,11 @@ public final class MoquetteCore {
 		}
 	}
 
-	/** The last handler of every MQTT pipeline (sharable). It expects decoded MQTT messages. */
-	public ChannelHandler mqttHandler() {
+	/**
+	 * The engine's protocol handler (sharable). It expects decoded MQTT messages and is driven
+	 * by the hub's own last handler, which calls it directly.
+	 */
+	public ChannelInboundHandler mqttHandler() {
 		return this.mqttHandler;
 	}
 
@@ -133,6 +137,18 @@ public final class MoquetteCore {
 	/** Milliseconds between automatic flushes, 0 to flush each write, -1 never. */
 	public int bufferFlushMillis() {
 		return this.bufferFlushMillis;
+	}
+
+	/**
+	 * Runs {@code task} on the client's session loop after every command already queued there
+	 * (e.g. the processing of its CONNECT).
+	 * @return false when the session loop refused the task (its queue is full)
+	 */
+	public boolean afterQueuedCommands(String clientId, Runnable task) {
+		return this.postOffice.routeCommand(clientId, "hub", () -> {
+			task.run();
+			return null;
+		}).isSuccess();
 	}
 
 	public Collection<ClientDescriptor> listConnectedClients() {

@@ -28,6 +28,8 @@ public final class MqttTestClient implements AutoCloseable {
 
 	private MqttTestClient(MqttClient client) {
 		this.client = client;
+		// Every blocking call is bounded: a connection that dies mid-write must fail the test, not hang it.
+		client.setTimeToWait(15_000);
 		client.setCallback(new MqttCallback() {
 			@Override
 			public void connectionLost(Throwable cause) {
