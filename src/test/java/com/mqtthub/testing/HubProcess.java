@@ -1,0 +1,133 @@
+package com.mqtthub.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged application ({@code target/*.jar}) running as a child process, as a user runs it,
+ * for tests that stop or kill it. Its output goes to the test's output with a prefix.
+ */
+public final class HubProcess implements AutoCloseable {
+
+	private static final Pattern TCP_LINE = Pattern.compile("MQTT over TCP on [^:]+:(\\d+)");
+
+	private static final Pattern STARTED_LINE = Pattern.compile("Started MqttHubApplication");
+
+	private final Process process;
+
+	private final CompletableFuture<Integer> tcpPort = new CompletableFuture<>();
+
+	private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+	private final List<String> output = new ArrayList<>();
+
+	private HubProcess(Process process) {
+		this.process = process;
+		Thread reader = new Thread(this::readOutput, "hub-process-output");
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	/** Starts the packaged application on free ports with its data in {@code dataDirectory}. */
+	public static HubProcess start(Path dataDirectory, String... extraArgs) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		String leakLevel = System.getProperty("io.netty.leakDetection.level");
+		if (leakLevel != null) {
+			command.add("-Dio.netty.leakDetection.level=" + leakLevel);
+		}
+		command.add("-Xmx256m");
+		command.add("-jar");
+		command.add(packagedJar().toString());
+		command.add("--server.port=0");
+		command.add("--mqtthub.broker.port=0");
+		command.add("--mqtthub.broker.websocket.port=0");
+		command.add("--mqtthub.broker.data-directory=" + dataDirectory.toAbsolutePath());
+		command.add("--mqtthub.security.admin.password=" + HubTest.ADMIN_PASSWORD);
+		command.addAll(List.of(extraArgs));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		return new HubProcess(process);
+	}
+
+	static Path packagedJar() throws IOException {
+		try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "mqtt-hub-*.jar")) {
+			for (Path jar : jars) {
+				if (!jar.toString().endsWith("-plain.jar")) {
+					return jar;
+				}
+			}
+		}
+		throw new IllegalStateException("No packaged application under target/: run 'mvn package' first");
+	}
+
+	private void readOutput() {
+		try (BufferedReader lines = new BufferedReader(
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = lines.readLine()) != null) {
+				synchronized (this.output) {
+					this.output.add(line);
+				}
+				System.out.println("[hub " + this.process.pid() + "] " + line);
+				Matcher tcp = TCP_LINE.matcher(line);
+				if (tcp.find()) {
+					this.tcpPort.complete(Integer.parseInt(tcp.group(1)));
+				}
+				if (STARTED_LINE.matcher(line).find()) {
+					this.started.complete(null);
+				}
+			}
+		}
+		catch (IOException ex) {
+			// the process ended
+		}
+		this.started.completeExceptionally(new IllegalStateException("The hub ended before it started"));
+	}
+
+	/** Waits until the application has started; returns its MQTT over TCP port. */
+	public int awaitStarted(Duration timeout) throws Exception {
+		this.started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		return this.tcpPort.get(1, TimeUnit.SECONDS);
+	}
+
+	/** SIGTERM, as a service manager stops it; waits for the exit code. */
+	public int stopGracefully(Duration timeout) throws InterruptedException {
+		this.process.destroy();
+		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new AssertionError("The hub did not stop within " + timeout);
+		}
+		return this.process.exitValue();
+	}
+
+	/** SIGKILL: the process ends at once, as in a crash or power cut of the JVM. */
+	public void kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor(30, TimeUnit.SECONDS);
+	}
+
+	public List<String> output() {
+		synchronized (this.output) {
+			return List.copyOf(this.output);
+		}
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		if (this.process.isAlive()) {
+			kill();
+		}
+	}
+
+}
