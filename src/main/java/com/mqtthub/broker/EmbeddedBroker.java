@@ -8,8 +8,10 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.Properties;
 
+import io.moquette.broker.ISslContextCreator;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +32,17 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	static final String WEBSOCKET_LISTENER = "MQTT over WebSocket";
 
+	static final String TLS_LISTENER = "MQTT over TLS";
+
+	static final String SECURE_WEBSOCKET_LISTENER = "MQTT over secure WebSocket";
+
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedBroker.class);
 
 	private final BrokerProperties properties;
+
+	private final MqttAuthenticator authenticator;
+
+	private final MqttAuthorizer authorizer;
 
 	private volatile Server server;
 
@@ -40,8 +50,14 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile int webSocketPort = -1;
 
-	public EmbeddedBroker(BrokerProperties properties) {
+	private volatile int sslPort = -1;
+
+	private volatile int secureWebSocketPort = -1;
+
+	public EmbeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator, MqttAuthorizer authorizer) {
 		this.properties = properties;
+		this.authenticator = authenticator;
+		this.authorizer = authorizer;
 	}
 
 	@Override
@@ -59,10 +75,32 @@ public class EmbeddedBroker implements SmartLifecycle {
 			webSocket = (webSocket == 0) ? freePort(host) : webSocket;
 			ensureFree(WEBSOCKET_LISTENER, host, webSocket, "mqtthub.broker.websocket.port");
 		}
-		Properties settings = MoquetteSettings.from(this.properties, tcp, webSocket);
+		BrokerProperties.Tls tls = this.properties.getTls();
+		SslContext sslContext = null;
+		int ssl = -1;
+		int wss = -1;
+		if (tls.isEnabled()) {
+			// Built here, not by Moquette, which would quietly start without TLS on a bad keystore.
+			sslContext = TlsContextFactory.create(tls);
+			ssl = tls.getSslPort();
+			ensureFree(TLS_LISTENER, host, ssl, "mqtthub.broker.tls.ssl-port");
+			wss = (tls.getWssPort() == 0) ? freePort(host) : tls.getWssPort();
+			ensureFree(SECURE_WEBSOCKET_LISTENER, host, wss, "mqtthub.broker.tls.wss-port");
+		}
+		boolean anonymous = this.authenticator.allowsAnonymous();
+		Properties settings = MoquetteSettings.from(this.properties, tcp, webSocket, ssl, wss, anonymous);
+		SslContext tlsContext = sslContext;
+		ISslContextCreator sslContextCreator = () -> {
+			if (tlsContext == null) {
+				throw new IllegalStateException("TLS listeners asked for without a keystore");
+			}
+			return tlsContext;
+		};
 		Server moquette = new Server();
 		try {
-			moquette.startServer(new MemoryConfig(settings), List.of());
+			moquette.startServer(new MemoryConfig(settings), List.of(), sslContextCreator,
+					MoquetteSecurity.authenticator(this.authenticator),
+					MoquetteSecurity.authorizatorPolicy(this.authorizer));
 		}
 		catch (IOException ex) {
 			stopQuietly(moquette);
@@ -75,11 +113,22 @@ public class EmbeddedBroker implements SmartLifecycle {
 		this.server = moquette;
 		this.tcpPort = moquette.getPort();
 		this.webSocketPort = webSocket;
+		this.sslPort = tls.isEnabled() ? moquette.getSslPort() : -1;
+		this.secureWebSocketPort = wss;
 		logger.info("{} on {}:{}", TCP_LISTENER, host, this.tcpPort);
 		if (webSocket >= 0) {
 			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, webSocket,
 					this.properties.getWebsocket().getPath());
 		}
+		if (tls.isEnabled()) {
+			logger.info("{} on ssl://{}:{}", TLS_LISTENER, host, this.sslPort);
+			logger.info("{} on wss://{}:{}{}", SECURE_WEBSOCKET_LISTENER, host, wss,
+					this.properties.getWebsocket().getPath());
+		}
+		else {
+			logger.info("MQTT over TLS is off: set mqtthub.broker.tls.keystore to turn it on");
+		}
+		logger.info("Anonymous MQTT clients are {}", anonymous ? "allowed" : "refused");
 		logger.info("MQTT data directory {} (persistence {})", this.properties.getDataDirectory().toAbsolutePath(),
 				this.properties.isPersistence() ? "on" : "off");
 	}
@@ -94,6 +143,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 		running.stopServer();
 		this.tcpPort = -1;
 		this.webSocketPort = -1;
+		this.sslPort = -1;
+		this.secureWebSocketPort = -1;
 		logger.info("MQTT broker stopped");
 	}
 
@@ -115,6 +166,16 @@ public class EmbeddedBroker implements SmartLifecycle {
 	/** The bound MQTT over WebSocket port, or -1 when that listener is off or not running. */
 	public int getWebSocketPort() {
 		return this.webSocketPort;
+	}
+
+	/** The bound MQTT over TLS port, or -1 when TLS is off or the broker is not running. */
+	public int getSslPort() {
+		return this.sslPort;
+	}
+
+	/** The bound MQTT over secure WebSocket port, or -1 when TLS is off or the broker is not running. */
+	public int getSecureWebSocketPort() {
+		return this.secureWebSocketPort;
 	}
 
 	/** The address to reach the TCP listener from this process. */
@@ -151,7 +212,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("No free port for " + WEBSOCKET_LISTENER + " on " + host, ex);
+			throw new UncheckedIOException("No free port on " + host, ex);
 		}
 	}
 

@@ -22,6 +22,17 @@ final class MoquetteSettings {
 	 * negative number when that listener is off
 	 */
 	static Properties from(BrokerProperties properties, int tcpPort, int webSocketPort) {
+		return from(properties, tcpPort, webSocketPort, -1, -1, false);
+	}
+
+	/**
+	 * @param sslPort the port for MQTT over TLS, or a negative number when TLS is off
+	 * @param wssPort the concrete port for MQTT over secure WebSocket, or a negative number when
+	 * TLS is off
+	 * @param allowAnonymous whether a CONNECT without a user name is accepted
+	 */
+	static Properties from(BrokerProperties properties, int tcpPort, int webSocketPort, int sslPort, int wssPort,
+			boolean allowAnonymous) {
 		Properties settings = new Properties();
 		settings.setProperty(IConfig.HOST_PROPERTY_NAME, properties.getHost());
 		settings.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(tcpPort));
@@ -41,7 +52,11 @@ final class MoquetteSettings {
 		// MQTT 3.1.1 lets a server assign an id to a clean-session client that sends none
 		// (mosquitto_pub and mosquitto_sub do so by default); Moquette refuses them unless told.
 		settings.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
-		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+		if (sslPort >= 0) {
+			settings.setProperty(IConfig.SSL_PORT_PROPERTY_NAME, Integer.toString(sslPort));
+			settings.setProperty(IConfig.WSS_PORT_PROPERTY_NAME, Integer.toString(wssPort));
+		}
+		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(allowAnonymous));
 		// Moquette reports usage to a remote server unless switched off: the product never phones home.
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		settings.setProperty(BrokerConstants.METRICS_ENABLE_PROPERTY_NAME, "false");

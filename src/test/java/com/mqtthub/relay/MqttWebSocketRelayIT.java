@@ -173,21 +173,47 @@ class MqttWebSocketRelayIT {
 		}
 	}
 
-	/** An MQTT 3.1.1 CONNECT with a clean session, 60 s keep-alive and an optional will. */
+	/**
+	 * An MQTT 3.1.1 CONNECT as the test administrator, with a clean session, 60 s keep-alive and
+	 * an optional will.
+	 */
 	static byte[] connect(String clientId, String willTopic, String willPayload) {
+		return connect(clientId, willTopic, willPayload, HubTest.ADMIN, HubTest.ADMIN_PASSWORD);
+	}
+
+	/** As {@link #connect(String, String, String)}, with these credentials ({@code null}: none). */
+	static byte[] connect(String clientId, String willTopic, String willPayload, String username, String password) {
 		ByteBuffer body = ByteBuffer.allocate(1024);
 		body.put(new byte[] { 0, 4, 'M', 'Q', 'T', 'T', 4 });
-		body.put((byte) (0x02 | (willTopic != null ? 0x04 | 0x08 : 0))); // clean session, will QoS 1
+		int flags = 0x02 | (willTopic != null ? 0x04 | 0x08 : 0); // clean session, will QoS 1
+		flags |= (username != null) ? 0x80 : 0;
+		flags |= (password != null) ? 0x40 : 0;
+		body.put((byte) flags);
 		body.putShort((short) 60);
 		putString(body, clientId);
 		if (willTopic != null) {
 			putString(body, willTopic);
 			putString(body, willPayload);
 		}
+		if (username != null) {
+			putString(body, username);
+		}
+		if (password != null) {
+			putString(body, password);
+		}
 		body.flip();
-		ByteBuffer packet = ByteBuffer.allocate(body.remaining() + 2);
-		packet.put((byte) 0x10).put((byte) body.remaining()).put(body);
-		return packet.array();
+		int length = body.remaining();
+		ByteBuffer packet = ByteBuffer.allocate(length + 5);
+		packet.put((byte) 0x10);
+		do {
+			// Remaining length: 7 bits a byte, high bit set while more follow.
+			int digit = length % 128;
+			length /= 128;
+			packet.put((byte) ((length > 0) ? digit | 0x80 : digit));
+		}
+		while (length > 0);
+		packet.put(body);
+		return java.util.Arrays.copyOf(packet.array(), packet.position());
 	}
 
 	private static void putString(ByteBuffer buffer, String value) {
