@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 
 import io.moquette.broker.ISslContextCreator;
 import io.moquette.broker.Server;
@@ -100,7 +101,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 		try {
 			moquette.startServer(new MemoryConfig(settings), List.of(), sslContextCreator,
 					MoquetteSecurity.authenticator(this.authenticator),
-					MoquetteSecurity.authorizatorPolicy(this.authorizer));
+					MoquetteSecurity.authorizatorPolicy(this.authorizer,
+							(clientId) -> closeAfterDeniedPublish(moquette, clientId)));
 		}
 		catch (IOException ex) {
 			stopQuietly(moquette);
@@ -227,6 +229,21 @@ public class EmbeddedBroker implements SmartLifecycle {
 					"mqtthub.broker.websocket.port", bind);
 		}
 		return new ListenerPortInUseException(TCP_LISTENER, host, tcp, "mqtthub.broker.port", bind);
+	}
+
+	/**
+	 * Moquette drops a denied PUBLISH without acknowledging it, which leaves a QoS 1 or 2 sender
+	 * waiting forever. MQTT 3.1.1 (MQTT-3.3.5-2) lets a server either acknowledge such a PUBLISH
+	 * or close the connection; Moquette cannot be made to acknowledge it, so the connection is
+	 * closed, and the client learns that its message was refused.
+	 */
+	private static void closeAfterDeniedPublish(Server moquette, String clientId) {
+		CompletableFuture.runAsync(() -> {
+			if (moquette.disconnectClient(clientId)) {
+				logger.info("Closed the connection of MQTT client '{}' after a denied PUBLISH",
+						clientId.replaceAll("\\p{Cntrl}", "?"));
+			}
+		});
 	}
 
 	private static void stopQuietly(Server moquette) {

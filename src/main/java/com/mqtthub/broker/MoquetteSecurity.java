@@ -1,5 +1,7 @@
 package com.mqtthub.broker;
 
+import java.util.function.Consumer;
+
 import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
@@ -17,12 +19,19 @@ final class MoquetteSecurity {
 		return authenticator::authenticate;
 	}
 
-	static IAuthorizatorPolicy authorizatorPolicy(MqttAuthorizer authorizer) {
+	/**
+	 * @param onDeniedPublish called with the client id of a client whose PUBLISH was denied
+	 */
+	static IAuthorizatorPolicy authorizatorPolicy(MqttAuthorizer authorizer, Consumer<String> onDeniedPublish) {
 		return new IAuthorizatorPolicy() {
 
 			@Override
 			public boolean canWrite(Topic topic, String user, String client) {
-				return authorizer.canPublish(user, client, topic.toString());
+				boolean allowed = authorizer.canPublish(user, client, topic.toString());
+				if (!allowed) {
+					onDeniedPublish.accept(client);
+				}
+				return allowed;
 			}
 
 			@Override

@@ -82,6 +82,9 @@ public final class MqttTestClient implements AutoCloseable {
 	/** Options to connect without a user name. */
 	public static MqttConnectOptions anonymousOptions(boolean cleanSession) {
 		MqttConnectOptions options = new MqttConnectOptions();
+		// Only 3.1.1: by default Paho retries a refused connection with MQTT 3.1, which would
+		// count every refusal twice.
+		options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
 		options.setCleanSession(cleanSession);
 		options.setKeepAliveInterval(30);
 		options.setConnectionTimeout(10);
