@@ -83,6 +83,31 @@ class MqttWebSocketRelayIT {
 	}
 
 	@Test
+	void brokerChecksTheCredentialsOfRelayedConnects() throws Exception {
+		Peer peer = open("http://127.0.0.1:" + this.webPort);
+		try {
+			peer.send(connect("intruder-" + UUID.randomUUID(), null, null, HubTest.ADMIN, "not the password"));
+			// CONNACK, refused: bad user name or password.
+			assertThat(peer.read(4)).isEqualTo(new byte[] { 0x20, 0x02, 0x00, 0x04 });
+		}
+		finally {
+			peer.socket.abort();
+		}
+	}
+
+	@Test
+	void anonymousRelayedConnectIsRefused() throws Exception {
+		Peer peer = open(null);
+		try {
+			peer.send(connect("anonymous-" + UUID.randomUUID(), null, null, null, null));
+			assertThat(peer.read(4)).isEqualTo(new byte[] { 0x20, 0x02, 0x00, 0x04 });
+		}
+		finally {
+			peer.socket.abort();
+		}
+	}
+
+	@Test
 	void browserVanishingClosesTheBrokerConnectionSoItsWillIsSent() throws Exception {
 		String willTopic = "relay/will/" + UUID.randomUUID();
 		try (MqttTestClient watcher = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(),

@@ -39,7 +39,7 @@ class TlsMisconfigurationIT {
 	void wrongKeystorePassword(CapturedOutput output) {
 		assertThatThrownBy(() -> start("--mqtthub.broker.tls.keystore=" + TestKeystore.path(),
 				"--mqtthub.broker.tls.keystore-password=wrong-password"))
-			.hasRootCauseInstanceOf(java.io.IOException.class);
+			.hasCauseInstanceOf(TlsConfigurationException.class);
 		assertThat(output).contains("cannot be opened as PKCS12 (wrong type or wrong keystore password?)")
 			.contains("Check mqtthub.broker.tls.keystore");
 	}
