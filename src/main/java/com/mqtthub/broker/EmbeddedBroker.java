@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import io.moquette.broker.ISslContextCreator;
 import io.moquette.broker.Server;
@@ -113,9 +115,9 @@ public class EmbeddedBroker implements SmartLifecycle {
 			throw translateBindFailure(ex, host, tcp, webSocket);
 		}
 		this.server = moquette;
-		this.tcpPort = moquette.getPort();
+		this.tcpPort = boundPort(moquette::getPort, TCP_LISTENER);
 		this.webSocketPort = webSocket;
-		this.sslPort = tls.isEnabled() ? moquette.getSslPort() : -1;
+		this.sslPort = tls.isEnabled() ? boundPort(moquette::getSslPort, TLS_LISTENER) : -1;
 		this.secureWebSocketPort = wss;
 		logger.info("{} on {}:{}", TCP_LISTENER, host, this.tcpPort);
 		if (webSocket >= 0) {
@@ -229,6 +231,29 @@ public class EmbeddedBroker implements SmartLifecycle {
 					"mqtthub.broker.websocket.port", bind);
 		}
 		return new ListenerPortInUseException(TCP_LISTENER, host, tcp, "mqtthub.broker.port", bind);
+	}
+
+	/**
+	 * Moquette learns the port it bound from a listener that Netty may call a moment after the
+	 * bind returned, and answers 0 until then.
+	 */
+	private static int boundPort(IntSupplier port, String listener) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		int bound = port.getAsInt();
+		while (bound <= 0 && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			bound = port.getAsInt();
+		}
+		if (bound <= 0) {
+			throw new IllegalStateException(listener + " did not report the port it listens on");
+		}
+		return bound;
 	}
 
 	/**
