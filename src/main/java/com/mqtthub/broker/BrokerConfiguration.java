@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Configuration;
 class BrokerConfiguration {
 
 	@Bean
-	EmbeddedBroker embeddedBroker(BrokerProperties properties) {
-		return new EmbeddedBroker(properties);
+	EmbeddedBroker embeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator,
+			MqttAuthorizer authorizer) {
+		return new EmbeddedBroker(properties, authenticator, authorizer);
 	}
 
 }

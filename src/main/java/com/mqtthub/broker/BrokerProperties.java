@@ -44,6 +44,9 @@ public class BrokerProperties {
 	@Valid
 	private final WebSocket websocket = new WebSocket();
 
+	@Valid
+	private final Tls tls = new Tls();
+
 	public String getHost() {
 		return this.host;
 	}
@@ -86,6 +89,94 @@ public class BrokerProperties {
 
 	public WebSocket getWebsocket() {
 		return this.websocket;
+	}
+
+	public Tls getTls() {
+		return this.tls;
+	}
+
+	/**
+	 * MQTT over TLS and MQTT over secure WebSocket. Both listeners are off until a keystore is
+	 * set.
+	 */
+	public static class Tls {
+
+		/** PKCS12 (or other type) keystore holding the server's private key and certificate chain. */
+		private Path keystore;
+
+		/** Password of the keystore. */
+		private String keystorePassword;
+
+		/** Password of the private key; defaults to the keystore password. */
+		private String keyPassword;
+
+		/** Type of the keystore. */
+		@NotBlank
+		private String keystoreType = "PKCS12";
+
+		/** MQTT over TLS port; 0 picks a free port. */
+		@Min(0)
+		@Max(65535)
+		private int sslPort = 8883;
+
+		/** MQTT over secure WebSocket port; 0 picks a free port. */
+		@Min(0)
+		@Max(65535)
+		private int wssPort = 8084;
+
+		/** Whether a keystore is configured, which turns the TLS listeners on. */
+		public boolean isEnabled() {
+			return this.keystore != null && !this.keystore.toString().isBlank();
+		}
+
+		public Path getKeystore() {
+			return this.keystore;
+		}
+
+		public void setKeystore(Path keystore) {
+			this.keystore = keystore;
+		}
+
+		public String getKeystorePassword() {
+			return this.keystorePassword;
+		}
+
+		public void setKeystorePassword(String keystorePassword) {
+			this.keystorePassword = keystorePassword;
+		}
+
+		public String getKeyPassword() {
+			return this.keyPassword;
+		}
+
+		public void setKeyPassword(String keyPassword) {
+			this.keyPassword = keyPassword;
+		}
+
+		public String getKeystoreType() {
+			return this.keystoreType;
+		}
+
+		public void setKeystoreType(String keystoreType) {
+			this.keystoreType = keystoreType;
+		}
+
+		public int getSslPort() {
+			return this.sslPort;
+		}
+
+		public void setSslPort(int sslPort) {
+			this.sslPort = sslPort;
+		}
+
+		public int getWssPort() {
+			return this.wssPort;
+		}
+
+		public void setWssPort(int wssPort) {
+			this.wssPort = wssPort;
+		}
+
 	}
 
 	/**

@@ -5,19 +5,20 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 
 import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The embedded Moquette broker, started and stopped with the application context.
+ * The embedded MQTT broker, started and stopped with the application context: Moquette's
+ * engine behind the hub's own listeners, authentication and authorization.
  * <p>
  * It starts before the web server and stops after it, so that the same-origin WebSocket relay
  * always has a broker to talk to.
@@ -31,20 +32,36 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	static final String WEBSOCKET_LISTENER = "MQTT over WebSocket";
 
+	static final String TLS_LISTENER = "MQTT over TLS";
+
+	static final String SECURE_WEBSOCKET_LISTENER = "MQTT over secure WebSocket";
+
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedBroker.class);
 
 	private final BrokerProperties properties;
+
+	private final MqttAuthenticator authenticator;
+
+	private final MqttAuthorizer authorizer;
 
 	private volatile MoquetteCore core;
 
 	private MqttListeners listeners;
 
+	private MqttConnectAuthentication authentication;
+
 	private volatile int tcpPort = -1;
 
 	private volatile int webSocketPort = -1;
 
-	public EmbeddedBroker(BrokerProperties properties) {
+	private volatile int sslPort = -1;
+
+	private volatile int secureWebSocketPort = -1;
+
+	public EmbeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator, MqttAuthorizer authorizer) {
 		this.properties = properties;
+		this.authenticator = authenticator;
+		this.authorizer = authorizer;
 	}
 
 	@Override
@@ -53,41 +70,71 @@ public class EmbeddedBroker implements SmartLifecycle {
 			return;
 		}
 		String host = this.properties.getHost();
-		Properties settings = MoquetteSettings.from(this.properties);
+		BrokerProperties.Tls tls = this.properties.getTls();
+		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
+		SslContext sslContext = tls.isEnabled() ? TlsContextFactory.create(tls) : null;
+		MoquetteCore[] started = new MoquetteCore[1];
 		MoquetteCore moquette;
 		try {
-			moquette = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-					new PermitAllAuthorizatorPolicy());
+			// Credentials are checked before the engine sees a CONNECT (ProtocolGuard), so the
+			// engine itself lets every CONNECT it gets in.
+			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)), List.of(),
+					new AcceptAllAuthenticator(), MoquetteSecurity.authorizatorPolicy(this.authorizer,
+							(clientId) -> closeAfterDeniedPublish(started[0], clientId)));
+			started[0] = moquette;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("The MQTT broker could not open its data directory "
 					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
 		}
-		MqttListeners network = new MqttListeners(moquette, MoquetteSettings.maxMessageBytes(this.properties));
+		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
+		MqttListeners network = new MqttListeners(moquette, connectAuthentication,
+				MoquetteSettings.maxMessageBytes(this.properties));
 		try {
+			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
+			int maxFrame = MoquetteSettings.maxFrameBytes(this.properties);
 			this.tcpPort = bind(TCP_LISTENER, host, this.properties.getPort(), "mqtthub.broker.port",
-					() -> network.bindTcp(host, this.properties.getPort()));
-			if (this.properties.getWebsocket().isEnabled()) {
-				BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
+					() -> network.bindTcp(host, this.properties.getPort(), null));
+			if (webSocket.isEnabled()) {
 				this.webSocketPort = bind(WEBSOCKET_LISTENER, host, webSocket.getPort(),
-						"mqtthub.broker.websocket.port", () -> network.bindWebSocket(host, webSocket.getPort(),
-								webSocket.getPath(), MoquetteSettings.maxFrameBytes(this.properties)));
+						"mqtthub.broker.websocket.port",
+						() -> network.bindWebSocket(host, webSocket.getPort(), webSocket.getPath(), maxFrame, null));
+			}
+			if (sslContext != null) {
+				this.sslPort = bind(TLS_LISTENER, host, tls.getSslPort(), "mqtthub.broker.tls.ssl-port",
+						() -> network.bindTcp(host, tls.getSslPort(), sslContext));
+				this.secureWebSocketPort = bind(SECURE_WEBSOCKET_LISTENER, host, tls.getWssPort(),
+						"mqtthub.broker.tls.wss-port", () -> network.bindWebSocket(host, tls.getWssPort(),
+								webSocket.getPath(), maxFrame, sslContext));
 			}
 		}
 		catch (RuntimeException ex) {
 			network.close();
+			connectAuthentication.shutdown();
 			moquette.stop();
-			this.tcpPort = -1;
-			this.webSocketPort = -1;
+			resetPorts();
 			throw ex;
 		}
 		this.core = moquette;
 		this.listeners = network;
+		this.authentication = connectAuthentication;
+		announce(host);
+	}
+
+	private void announce(String host) {
+		String path = this.properties.getWebsocket().getPath();
 		logger.info("{} on {}:{}", TCP_LISTENER, host, this.tcpPort);
 		if (this.webSocketPort >= 0) {
-			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, this.webSocketPort,
-					this.properties.getWebsocket().getPath());
+			logger.info("{} on ws://{}:{}{}", WEBSOCKET_LISTENER, host, this.webSocketPort, path);
 		}
+		if (this.sslPort >= 0) {
+			logger.info("{} on ssl://{}:{}", TLS_LISTENER, host, this.sslPort);
+			logger.info("{} on wss://{}:{}{}", SECURE_WEBSOCKET_LISTENER, host, this.secureWebSocketPort, path);
+		}
+		else {
+			logger.info("MQTT over TLS is off: set mqtthub.broker.tls.keystore to turn it on");
+		}
+		logger.info("Anonymous MQTT clients are {}", this.authenticator.allowsAnonymous() ? "allowed" : "refused");
 		logger.info("MQTT data directory {} (persistence {})", this.properties.getDataDirectory().toAbsolutePath(),
 				this.properties.isPersistence() ? "on" : "off");
 	}
@@ -101,10 +148,18 @@ public class EmbeddedBroker implements SmartLifecycle {
 		this.core = null;
 		this.listeners.close();
 		this.listeners = null;
+		this.authentication.shutdown();
+		this.authentication = null;
 		running.stop();
+		resetPorts();
+		logger.info("MQTT broker stopped");
+	}
+
+	private void resetPorts() {
 		this.tcpPort = -1;
 		this.webSocketPort = -1;
-		logger.info("MQTT broker stopped");
+		this.sslPort = -1;
+		this.secureWebSocketPort = -1;
 	}
 
 	@Override
@@ -125,6 +180,16 @@ public class EmbeddedBroker implements SmartLifecycle {
 	/** The bound MQTT over WebSocket port, or -1 when that listener is off or not running. */
 	public int getWebSocketPort() {
 		return this.webSocketPort;
+	}
+
+	/** The bound MQTT over TLS port, or -1 when TLS is off or the broker is not running. */
+	public int getSslPort() {
+		return this.sslPort;
+	}
+
+	/** The bound MQTT over secure WebSocket port, or -1 when TLS is off or the broker is not running. */
+	public int getSecureWebSocketPort() {
+		return this.secureWebSocketPort;
 	}
 
 	/** The address to reach the TCP listener from this process. */
@@ -166,6 +231,24 @@ public class EmbeddedBroker implements SmartLifecycle {
 			throw new IllegalStateException(listener + " could not listen on " + host + ":" + port + ": "
 					+ ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * The engine drops a denied PUBLISH without acknowledging it, which leaves a QoS 1 or 2
+	 * sender waiting forever. MQTT 3.1.1 (MQTT-3.3.5-2) lets a server either acknowledge such a
+	 * PUBLISH or close the connection; the engine cannot be made to acknowledge it, so the
+	 * connection is closed, and the client learns that its message was refused.
+	 */
+	private static void closeAfterDeniedPublish(MoquetteCore moquette, String clientId) {
+		if (moquette == null) {
+			return;
+		}
+		CompletableFuture.runAsync(() -> {
+			if (moquette.disconnectClient(clientId)) {
+				logger.info("Closed the connection of MQTT client '{}' after a denied PUBLISH",
+						clientId.replaceAll("\\p{Cntrl}", "?"));
+			}
+		});
 	}
 
 }

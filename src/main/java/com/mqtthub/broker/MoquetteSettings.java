@@ -22,6 +22,13 @@ final class MoquetteSettings {
 	 * listeners (see {@link MqttListeners}).
 	 */
 	static Properties from(BrokerProperties properties) {
+		return from(properties, false);
+	}
+
+	/**
+	 * @param allowAnonymous whether a CONNECT without a user name is accepted
+	 */
+	static Properties from(BrokerProperties properties, boolean allowAnonymous) {
 		Properties settings = new Properties();
 		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
@@ -30,7 +37,7 @@ final class MoquetteSettings {
 		// MQTT 3.1.1 lets a server assign an id to a clean-session client that sends none
 		// (mosquitto_pub and mosquitto_sub do so by default); Moquette refuses them unless told.
 		settings.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
-		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+		settings.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(allowAnonymous));
 		// Moquette's own server reports usage to a remote host unless switched off; the engine
 		// used here never starts that code, and the setting says so should that change.
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");

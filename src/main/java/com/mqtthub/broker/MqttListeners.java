@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -43,6 +44,8 @@ final class MqttListeners {
 
 	private final MoquetteCore core;
 
+	private final MqttConnectAuthentication authentication;
+
 	private final int maxMessageBytes;
 
 	private final EventLoopGroup bossGroup;
@@ -53,8 +56,9 @@ final class MqttListeners {
 
 	private final List<Channel> serverChannels = new ArrayList<>();
 
-	MqttListeners(MoquetteCore core, int maxMessageBytes) {
+	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, int maxMessageBytes) {
 		this.core = core;
+		this.authentication = authentication;
 		this.maxMessageBytes = maxMessageBytes;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -62,21 +66,30 @@ final class MqttListeners {
 		this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("mqtt-io"), io);
 	}
 
-	/** Listens for MQTT over TCP and returns the bound port. */
-	int bindTcp(String host, int port) throws InterruptedException {
+	/**
+	 * Listens for MQTT over TCP and returns the bound port.
+	 * @param tls the server's TLS context, or {@code null} for plain TCP
+	 */
+	int bindTcp(String host, int port, SslContext tls) throws InterruptedException {
 		return bind(host, port, new ChannelInitializer<SocketChannel>() {
 			@Override
 			protected void initChannel(SocketChannel channel) {
+				addTls(channel, tls);
 				addMqttHandlers(channel.pipeline());
 			}
 		});
 	}
 
-	/** Listens for MQTT over WebSocket and returns the bound port. */
-	int bindWebSocket(String host, int port, String path, int maxFrameBytes) throws InterruptedException {
+	/**
+	 * Listens for MQTT over WebSocket and returns the bound port.
+	 * @param tls the server's TLS context, or {@code null} for plain WebSocket
+	 */
+	int bindWebSocket(String host, int port, String path, int maxFrameBytes, SslContext tls)
+			throws InterruptedException {
 		return bind(host, port, new ChannelInitializer<SocketChannel>() {
 			@Override
 			protected void initChannel(SocketChannel channel) {
+				addTls(channel, tls);
 				ChannelPipeline pipeline = channel.pipeline();
 				pipeline.addLast("http", new HttpServerCodec());
 				pipeline.addLast("httpAggregator", new HttpObjectAggregator(65536));
@@ -86,6 +99,12 @@ final class MqttListeners {
 				addMqttHandlers(pipeline);
 			}
 		});
+	}
+
+	private static void addTls(SocketChannel channel, SslContext tls) {
+		if (tls != null) {
+			channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+		}
 	}
 
 	private void addMqttHandlers(ChannelPipeline pipeline) {
@@ -98,7 +117,7 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.maxMessageBytes));
+		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.maxMessageBytes));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

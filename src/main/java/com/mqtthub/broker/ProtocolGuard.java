@@ -1,5 +1,6 @@
 package com.mqtthub.broker;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Queue;
@@ -51,6 +52,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private final MoquetteCore core;
 
+	private final MqttConnectAuthentication authentication;
+
 	private final ChannelInboundHandler engine;
 
 	private final int maxMessageBytes;
@@ -60,6 +63,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/** The engine has accepted or refused the connection: packets flow straight through. */
 	private boolean settled;
+
+	/** The CONNECT has passed the credential check and was handed to the engine. */
+	private boolean engineHasConnect;
 
 	/** The engine has run every command it had queued when it took the CONNECT. */
 	private boolean engineCaughtUp;
@@ -78,8 +84,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
-	ProtocolGuard(MoquetteCore core, int maxMessageBytes) {
+	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, int maxMessageBytes) {
 		this.core = core;
+		this.authentication = authentication;
 		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
 	}
@@ -126,13 +133,59 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		forward(ctx, message);
 	}
 
-	private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) throws Exception {
+	/**
+	 * Checks the credentials off the event loop; meanwhile nothing more is read from the client
+	 * and what was already read waits.
+	 */
+	private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
 		this.connectSeen = true;
-		MqttConnectMessage accepted = withAssignedClientId(connect);
-		String clientId = accepted.payload().clientIdentifier();
-		this.engine.channelRead(ctx, accepted);
+		ctx.channel().config().setAutoRead(false);
+		MqttConnectMessage withId = withAssignedClientId(connect);
+		MqttConnectPayload payload = withId.payload();
+		this.authentication
+			.check(payload.clientIdentifier(), payload.userName(), payload.passwordInBytes(), remoteHost(ctx))
+			.whenComplete((outcome, failure) -> ctx.executor().execute(() -> {
+				if (failure != null) {
+					logger.warn("Checking the credentials of {} failed", ctx.channel().remoteAddress(), failure);
+				}
+				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED) {
+					handToEngine(ctx, withId);
+				}
+				else if (outcome == MqttConnectAuthentication.Outcome.OVERLOADED || failure != null) {
+					logger.warn("Refused MQTT connection from {}: the broker is overloaded",
+							ctx.channel().remoteAddress());
+					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+				}
+				else {
+					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+				}
+			}));
+	}
+
+	private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+		this.settled = true;
+		releaseHeld();
+		connAckThenClose(ctx, code);
+	}
+
+	private void handToEngine(ChannelHandlerContext ctx, MqttConnectMessage connect) {
+		if (!ctx.channel().isActive()) {
+			// Gone while its credentials were checked: there is no session to end.
+			this.settled = true;
+			releaseHeld();
+			return;
+		}
+		String clientId = connect.payload().clientIdentifier();
+		this.engineHasConnect = true;
+		try {
+			this.engine.channelRead(ctx, connect);
+		}
+		catch (Exception ex) {
+			exceptionCaught(ctx, ex);
+			return;
+		}
 		if (this.settled || this.connAckWrite != null || !ctx.channel().isActive()) {
-			// Refused on the spot (bad credentials, protocol level): nothing to wait for.
+			// Refused on the spot: nothing to wait for.
 			settle(ctx);
 			return;
 		}
@@ -143,6 +196,18 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		if (!queued) {
 			logger.warn("Refused MQTT connection from {}: the broker is overloaded", ctx.channel().remoteAddress());
 			ctx.close();
+		}
+	}
+
+	private static String remoteHost(ChannelHandlerContext ctx) {
+		return (ctx.channel().remoteAddress() instanceof InetSocketAddress address) ? address.getHostString()
+				: String.valueOf(ctx.channel().remoteAddress());
+	}
+
+	private void releaseHeld() {
+		MqttMessage next;
+		while ((next = this.held.poll()) != null) {
+			ReferenceCountUtil.release(next);
 		}
 	}
 
@@ -209,6 +274,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			catch (Exception ex) {
 				exceptionCaught(ctx, ex);
 			}
+			ctx.channel().config().setAutoRead(true);
 		}
 	}
 
@@ -265,6 +331,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.connectionEnded = true;
+		if (this.connectSeen && !this.settled && !this.engineHasConnect) {
+			// Its credentials are still being checked: the engine never knew this connection.
+			this.settled = true;
+			releaseHeld();
+			return;
+		}
 		if (this.connectSeen && !this.settled) {
 			// The engine is still accepting this connection: end it once that is done.
 			return;
@@ -273,7 +345,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	}
 
 	private void endConnection(ChannelHandlerContext ctx) {
-		if (!this.connectSeen || this.disconnected) {
+		if (!this.engineHasConnect || this.disconnected) {
 			// Never connected, or the engine already closed the session for the DISCONNECT:
 			// reporting the closed socket as a lost connection could publish the will
 			// (MQTT-3.1.2-10, MQTT-3.14.4-3).

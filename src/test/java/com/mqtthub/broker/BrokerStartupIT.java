@@ -47,6 +47,8 @@ class BrokerStartupIT {
 			assertThat(output).contains("MQTT over TCP on 0.0.0.0:" + broker.getTcpPort())
 				.contains("MQTT over WebSocket on ws://0.0.0.0:" + broker.getWebSocketPort() + "/mqtt")
 				.contains("MQTT over WebSocket (same origin) on the web port")
+				.contains("Anonymous MQTT clients are refused")
+				.contains("Created the administrator 'admin' with the generated password")
 				.doesNotContain("Server bound to host");
 		}
 	}

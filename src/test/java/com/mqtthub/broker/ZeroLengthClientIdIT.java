@@ -3,6 +3,8 @@ package com.mqtthub.broker;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import com.mqtthub.testing.HubTest;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,18 @@ class ZeroLengthClientIdIT {
 	}
 
 	private int connAckReturnCode(boolean cleanSession) throws Exception {
-		byte flags = (byte) (cleanSession ? 0x02 : 0x00);
-		byte[] connect = { 0x10, 12, 0, 4, 'M', 'Q', 'T', 'T', 4, flags, 0, 60, 0, 0 };
+		// User name and password flags, with the test administrator's credentials.
+		byte flags = (byte) (0xC0 | (cleanSession ? 0x02 : 0x00));
+		byte[] user = HubTest.ADMIN.getBytes(StandardCharsets.UTF_8);
+		byte[] password = HubTest.ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8);
+		ByteBuffer body = ByteBuffer.allocate(12 + 4 + user.length + password.length);
+		body.put(new byte[] { 0, 4, 'M', 'Q', 'T', 'T', 4, flags, 0, 60, 0, 0 });
+		body.putShort((short) user.length).put(user).putShort((short) password.length).put(password);
+		byte[] connect = ByteBuffer.allocate(2 + body.capacity())
+			.put((byte) 0x10)
+			.put((byte) body.capacity())
+			.put(body.array())
+			.array();
 		try (Socket socket = new Socket("127.0.0.1", this.broker.getTcpPort())) {
 			socket.setSoTimeout(10_000);
 			OutputStream out = socket.getOutputStream();

@@ -83,6 +83,31 @@ class MqttWebSocketRelayIT {
 	}
 
 	@Test
+	void brokerChecksTheCredentialsOfRelayedConnects() throws Exception {
+		Peer peer = open("http://127.0.0.1:" + this.webPort);
+		try {
+			peer.send(connect("intruder-" + UUID.randomUUID(), null, null, HubTest.ADMIN, "not the password"));
+			// CONNACK, refused: bad user name or password.
+			assertThat(peer.read(4)).isEqualTo(new byte[] { 0x20, 0x02, 0x00, 0x04 });
+		}
+		finally {
+			peer.socket.abort();
+		}
+	}
+
+	@Test
+	void anonymousRelayedConnectIsRefused() throws Exception {
+		Peer peer = open(null);
+		try {
+			peer.send(connect("anonymous-" + UUID.randomUUID(), null, null, null, null));
+			assertThat(peer.read(4)).isEqualTo(new byte[] { 0x20, 0x02, 0x00, 0x04 });
+		}
+		finally {
+			peer.socket.abort();
+		}
+	}
+
+	@Test
 	void browserVanishingClosesTheBrokerConnectionSoItsWillIsSent() throws Exception {
 		String willTopic = "relay/will/" + UUID.randomUUID();
 		try (MqttTestClient watcher = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(),
@@ -173,21 +198,47 @@ class MqttWebSocketRelayIT {
 		}
 	}
 
-	/** An MQTT 3.1.1 CONNECT with a clean session, 60 s keep-alive and an optional will. */
+	/**
+	 * An MQTT 3.1.1 CONNECT as the test administrator, with a clean session, 60 s keep-alive and
+	 * an optional will.
+	 */
 	static byte[] connect(String clientId, String willTopic, String willPayload) {
+		return connect(clientId, willTopic, willPayload, HubTest.ADMIN, HubTest.ADMIN_PASSWORD);
+	}
+
+	/** As {@link #connect(String, String, String)}, with these credentials ({@code null}: none). */
+	static byte[] connect(String clientId, String willTopic, String willPayload, String username, String password) {
 		ByteBuffer body = ByteBuffer.allocate(1024);
 		body.put(new byte[] { 0, 4, 'M', 'Q', 'T', 'T', 4 });
-		body.put((byte) (0x02 | (willTopic != null ? 0x04 | 0x08 : 0))); // clean session, will QoS 1
+		int flags = 0x02 | (willTopic != null ? 0x04 | 0x08 : 0); // clean session, will QoS 1
+		flags |= (username != null) ? 0x80 : 0;
+		flags |= (password != null) ? 0x40 : 0;
+		body.put((byte) flags);
 		body.putShort((short) 60);
 		putString(body, clientId);
 		if (willTopic != null) {
 			putString(body, willTopic);
 			putString(body, willPayload);
 		}
+		if (username != null) {
+			putString(body, username);
+		}
+		if (password != null) {
+			putString(body, password);
+		}
 		body.flip();
-		ByteBuffer packet = ByteBuffer.allocate(body.remaining() + 2);
-		packet.put((byte) 0x10).put((byte) body.remaining()).put(body);
-		return packet.array();
+		int length = body.remaining();
+		ByteBuffer packet = ByteBuffer.allocate(length + 5);
+		packet.put((byte) 0x10);
+		do {
+			// Remaining length: 7 bits a byte, high bit set while more follow.
+			int digit = length % 128;
+			length /= 128;
+			packet.put((byte) ((length > 0) ? digit | 0x80 : digit));
+		}
+		while (length > 0);
+		packet.put(body);
+		return java.util.Arrays.copyOf(packet.array(), packet.position());
 	}
 
 	private static void putString(ByteBuffer buffer, String value) {

@@ -47,7 +47,7 @@ public final class MqttTestClient implements AutoCloseable {
 		});
 	}
 
-	/** Connects with a clean session and a 30 s keep-alive. */
+	/** Connects as the test administrator with a clean session and a 30 s keep-alive. */
 	public static MqttTestClient connect(String serverUri, String clientId) throws MqttException {
 		return connect(serverUri, clientId, options(true));
 	}
@@ -64,8 +64,29 @@ public final class MqttTestClient implements AutoCloseable {
 		return new MqttTestClient(new MqttClient(serverUri, clientId, new MemoryPersistence()));
 	}
 
+	/** Options to connect as the test administrator, who may use every topic. */
 	public static MqttConnectOptions options(boolean cleanSession) {
+		return options(cleanSession, HubTest.ADMIN, HubTest.ADMIN_PASSWORD);
+	}
+
+	/** Options to connect with these credentials; a {@code null} user name connects anonymously. */
+	public static MqttConnectOptions options(boolean cleanSession, String username, String password) {
+		MqttConnectOptions options = anonymousOptions(cleanSession);
+		if (username != null) {
+			options.setUserName(username);
+		}
+		if (password != null) {
+			options.setPassword(password.toCharArray());
+		}
+		return options;
+	}
+
+	/** Options to connect without a user name. */
+	public static MqttConnectOptions anonymousOptions(boolean cleanSession) {
 		MqttConnectOptions options = new MqttConnectOptions();
+		// Only 3.1.1: by default Paho retries a refused connection with MQTT 3.1, which would
+		// count every refusal twice.
+		options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
 		options.setCleanSession(cleanSession);
 		options.setKeepAliveInterval(30);
 		options.setConnectionTimeout(10);

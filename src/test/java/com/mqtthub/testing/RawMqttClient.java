@@ -290,7 +290,7 @@ public final class RawMqttClient implements AutoCloseable {
 
 	}
 
-	/** A CONNECT packet's fields. */
+	/** A CONNECT packet's fields; it logs in as the test administrator unless told otherwise. */
 	public static final class Connect {
 
 		private final String clientId;
@@ -299,9 +299,9 @@ public final class RawMqttClient implements AutoCloseable {
 
 		private int keepAlive = 60;
 
-		private String username;
+		private String username = HubTest.ADMIN;
 
-		private String password;
+		private String password = HubTest.ADMIN_PASSWORD;
 
 		private String willTopic;
 
@@ -325,6 +325,11 @@ public final class RawMqttClient implements AutoCloseable {
 		public Connect keepAlive(int seconds) {
 			this.keepAlive = seconds;
 			return this;
+		}
+
+		/** Without user name and password (by default a CONNECT carries the test administrator's). */
+		public Connect anonymous() {
+			return credentials(null, null);
 		}
 
 		public Connect credentials(String username, String password) {

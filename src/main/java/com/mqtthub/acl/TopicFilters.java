@@ -1,0 +1,84 @@
+package com.mqtthub.acl;
+
+/**
+ * MQTT topic filter matching for topic rules.
+ * <p>
+ * An allow rule must <em>cover</em> what is asked: every topic the asked filter can match must be
+ * matched by the rule's filter. A deny rule applies as soon as it <em>overlaps</em> what is asked:
+ * one topic matched by both is enough. So a deny rule for {@code secret/#} stops a subscription to
+ * {@code #}, while an allow rule for {@code sensors/+} does not allow one to {@code sensors/#}.
+ * For a PUBLISH, the asked topic has no wildcards and both come down to the usual match.
+ */
+final class TopicFilters {
+
+	private TopicFilters() {
+	}
+
+	/** Whether every topic matched by {@code asked} is matched by {@code rule}. */
+	static boolean covers(String rule, String asked) {
+		String[] r = rule.split("/", -1);
+		String[] a = asked.split("/", -1);
+		for (int i = 0; i < r.length; i++) {
+			if ("#".equals(r[i])) {
+				// "x/#" also matches "x" itself.
+				return true;
+			}
+			if (i >= a.length) {
+				return false;
+			}
+			if ("#".equals(a[i])) {
+				return false;
+			}
+			if ("+".equals(r[i])) {
+				continue;
+			}
+			if ("+".equals(a[i]) || !r[i].equals(a[i])) {
+				return false;
+			}
+		}
+		return r.length == a.length;
+	}
+
+	/** Whether at least one topic is matched by both filters. */
+	static boolean overlaps(String rule, String asked) {
+		String[] r = rule.split("/", -1);
+		String[] a = asked.split("/", -1);
+		int i = 0;
+		for (; i < r.length && i < a.length; i++) {
+			if ("#".equals(r[i]) || "#".equals(a[i])) {
+				return true;
+			}
+			if ("+".equals(r[i]) || "+".equals(a[i])) {
+				continue;
+			}
+			if (!r[i].equals(a[i])) {
+				return false;
+			}
+		}
+		if (r.length == a.length) {
+			return true;
+		}
+		// One is longer: it still overlaps when its next level is "#", which also matches its parent.
+		String[] longer = (r.length > a.length) ? r : a;
+		return longer.length == i + 1 && "#".equals(longer[i]);
+	}
+
+	/** Whether {@code filter} is a valid MQTT topic filter (wildcards only as whole levels, # last). */
+	static boolean isValidFilter(String filter) {
+		if (filter == null || filter.isEmpty() || filter.indexOf('\u0000') >= 0) {
+			return false;
+		}
+		String[] levels = filter.split("/", -1);
+		for (int i = 0; i < levels.length; i++) {
+			String level = levels[i];
+			if (level.contains("#") && (!"#".equals(level) || i != levels.length - 1)) {
+				return false;
+			}
+			if (level.contains("+") && !"+".equals(level)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}

@@ -1,0 +1,64 @@
+package com.mqtthub.security;
+
+import java.time.Clock;
+
+import com.mqtthub.relay.RelayProperties;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+
+/**
+ * Web security: a form login for every page and API except the login page and static assets,
+ * CSRF protection, and the admin pages and user API for administrators only.
+ * <p>
+ * The same-origin MQTT over WebSocket endpoint needs no web session: the broker checks the MQTT
+ * CONNECT's user name and password like on any other transport, and Spring's same-origin check
+ * on the handshake keeps other sites' pages out.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	@Bean
+	SecurityFilterChain webSecurity(HttpSecurity http, RelayProperties relay) throws Exception {
+		http.authorizeHttpRequests((requests) -> requests
+			.requestMatchers("/login", "/error", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico")
+			.permitAll()
+			.requestMatchers(relay.getPath())
+			.permitAll()
+			.requestMatchers("/admin/**", "/api/users/**", "/api/users", "/api/acl/**")
+			.hasRole(Role.ADMIN.name())
+			.anyRequest()
+			.authenticated());
+		http.formLogin((form) -> form.loginPage("/login").permitAll());
+		http.logout((logout) -> logout.logoutSuccessUrl("/login?logout").permitAll());
+		// The API answers 401; every other request, whatever it accepts, goes to the login page.
+		http.exceptionHandling((exceptions) -> exceptions
+			.defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
+					PathPatternRequestMatcher.withDefaults().matcher("/api/**"))
+			.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"),
+					AnyRequestMatcher.INSTANCE));
+		http.sessionManagement((sessions) -> sessions.sessionFixation((fixation) -> fixation.changeSessionId()));
+		return http.build();
+	}
+
+	@Bean
+	PasswordEncoder passwordEncoder() {
+		// bcrypt for new hashes; the {id} prefix lets stronger schemes be adopted later.
+		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	}
+
+	@Bean
+	LoginAttemptGuard loginAttemptGuard(HubSecurityProperties properties) {
+		return new LoginAttemptGuard(properties.getLockout(), Clock.systemUTC());
+	}
+
+}
