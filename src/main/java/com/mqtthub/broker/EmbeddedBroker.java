@@ -44,6 +44,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private final MqttAuthorizer authorizer;
 
+	private final ClientAddresses clientAddresses = new ClientAddresses();
+
 	private volatile MoquetteCore core;
 
 	private MqttListeners listeners;
@@ -88,7 +90,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
-		MqttListeners network = new MqttListeners(moquette, connectAuthentication,
+		MqttListeners network = new MqttListeners(moquette, connectAuthentication, this.clientAddresses,
 				MoquetteSettings.maxMessageBytes(this.properties));
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
@@ -197,6 +199,11 @@ public class EmbeddedBroker implements SmartLifecycle {
 		String host = this.properties.getHost();
 		boolean wildcard = "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
 		return new InetSocketAddress(wildcard ? "127.0.0.1" : host, this.tcpPort);
+	}
+
+	/** Where connections relayed from the web port register the address of the client behind them. */
+	public ClientAddresses getClientAddresses() {
+		return this.clientAddresses;
 	}
 
 	public BrokerProperties getProperties() {

@@ -46,6 +46,8 @@ final class MqttListeners {
 
 	private final MqttConnectAuthentication authentication;
 
+	private final ClientAddresses addresses;
+
 	private final int maxMessageBytes;
 
 	private final EventLoopGroup bossGroup;
@@ -56,9 +58,11 @@ final class MqttListeners {
 
 	private final List<Channel> serverChannels = new ArrayList<>();
 
-	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, int maxMessageBytes) {
+	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
+			int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
+		this.addresses = addresses;
 		this.maxMessageBytes = maxMessageBytes;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -117,7 +121,7 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.maxMessageBytes));
+		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.addresses, this.maxMessageBytes));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

@@ -1,8 +1,10 @@
 package com.mqtthub.broker;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -28,6 +30,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
@@ -53,6 +56,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private final MoquetteCore core;
 
 	private final MqttConnectAuthentication authentication;
+
+	private final ClientAddresses addresses;
 
 	private final ChannelInboundHandler engine;
 
@@ -84,9 +89,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
-	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, int maxMessageBytes) {
+	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
+			int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
+		this.addresses = addresses;
 		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
 	}
@@ -110,7 +117,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		String violation = violation(message);
 		if (violation != null) {
 			ReferenceCountUtil.release(msg);
-			logger.warn("Closed MQTT connection from {}: {}", ctx.channel().remoteAddress(), violation);
+			logger.warn("Closed MQTT connection from {}: {}", remote(ctx), violation);
 			ctx.close();
 			return;
 		}
@@ -146,14 +153,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			.check(payload.clientIdentifier(), payload.userName(), payload.passwordInBytes(), remoteHost(ctx))
 			.whenComplete((outcome, failure) -> ctx.executor().execute(() -> {
 				if (failure != null) {
-					logger.warn("Checking the credentials of {} failed", ctx.channel().remoteAddress(), failure);
+					logger.warn("Checking the credentials of {} failed", remote(ctx), failure);
 				}
 				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED) {
 					handToEngine(ctx, withId);
 				}
 				else if (outcome == MqttConnectAuthentication.Outcome.OVERLOADED || failure != null) {
 					logger.warn("Refused MQTT connection from {}: the broker is overloaded",
-							ctx.channel().remoteAddress());
+							remote(ctx));
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 				}
 				else {
@@ -194,14 +201,19 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			settleAfterConnAck(ctx);
 		}));
 		if (!queued) {
-			logger.warn("Refused MQTT connection from {}: the broker is overloaded", ctx.channel().remoteAddress());
+			logger.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
 			ctx.close();
 		}
 	}
 
-	private static String remoteHost(ChannelHandlerContext ctx) {
-		return (ctx.channel().remoteAddress() instanceof InetSocketAddress address) ? address.getHostString()
-				: String.valueOf(ctx.channel().remoteAddress());
+	/** The client's address: for a relayed connection the browser's, not the relay's. */
+	private SocketAddress remote(ChannelHandlerContext ctx) {
+		return this.addresses.resolve(ctx.channel().remoteAddress());
+	}
+
+	private String remoteHost(ChannelHandlerContext ctx) {
+		SocketAddress remote = remote(ctx);
+		return (remote instanceof InetSocketAddress address) ? address.getHostString() : String.valueOf(remote);
 	}
 
 	private void releaseHeld() {
@@ -298,17 +310,61 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private String violation(MqttMessage message) {
 		MqttMessageType type = message.fixedHeader().messageType();
 		if (type == MqttMessageType.CONNECT) {
-			return this.connectSeen ? "a second CONNECT on one connection (MQTT-3.1.0-2)" : null;
+			if (this.connectSeen) {
+				return "a second CONNECT on one connection (MQTT-3.1.0-2)";
+			}
+			MqttConnectPayload payload = ((MqttConnectMessage) message).payload();
+			return badText("client id", payload.clientIdentifier(), badText("will topic", payload.willTopic(),
+					badText("user name", payload.userName(), null)));
 		}
 		if (!this.connectSeen) {
 			return "a " + type + " before CONNECT (MQTT-3.1.0-1)";
 		}
-		if (type == MqttMessageType.SUBSCRIBE
-				&& ((MqttSubscribeMessage) message).payload().topicSubscriptions().isEmpty()) {
-			return "a SUBSCRIBE without any topic filter (MQTT-3.8.3-3)";
+		if (type == MqttMessageType.PUBLISH) {
+			return badText("topic", ((MqttPublishMessage) message).variableHeader().topicName(), null);
 		}
-		if (type == MqttMessageType.UNSUBSCRIBE && ((MqttUnsubscribeMessage) message).payload().topics().isEmpty()) {
-			return "an UNSUBSCRIBE without any topic filter (MQTT-3.10.3-2)";
+		if (type == MqttMessageType.SUBSCRIBE) {
+			List<MqttTopicSubscription> filters = ((MqttSubscribeMessage) message).payload().topicSubscriptions();
+			if (filters.isEmpty()) {
+				return "a SUBSCRIBE without any topic filter (MQTT-3.8.3-3)";
+			}
+			String bad = null;
+			for (MqttTopicSubscription filter : filters) {
+				bad = badText("topic filter", filter.topicFilter(), bad);
+			}
+			return bad;
+		}
+		if (type == MqttMessageType.UNSUBSCRIBE) {
+			List<String> filters = ((MqttUnsubscribeMessage) message).payload().topics();
+			if (filters.isEmpty()) {
+				return "an UNSUBSCRIBE without any topic filter (MQTT-3.10.3-2)";
+			}
+			String bad = null;
+			for (String filter : filters) {
+				bad = badText("topic filter", filter, bad);
+			}
+			return bad;
+		}
+		return null;
+	}
+
+	/**
+	 * MQTT-1.5.3-1 and MQTT-1.5.3-2: strings must be well-formed UTF-8 without U+0000. The decoder
+	 * turns ill-formed UTF-8 into U+FFFD, so that character stands for it here.
+	 * @return {@code earlier} when there is one, else the violation of {@code text}, else null
+	 */
+	private static String badText(String what, String text, String earlier) {
+		if (earlier != null || text == null) {
+			return earlier;
+		}
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\u0000') {
+				return "a " + what + " with the character U+0000 (MQTT-1.5.3-2)";
+			}
+			if (c == '\uFFFD') {
+				return "a " + what + " that is not well-formed UTF-8 (MQTT-1.5.3-1)";
+			}
 		}
 		return null;
 	}
@@ -355,7 +411,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.engine.channelInactive(ctx);
 		}
 		catch (Exception ex) {
-			logger.warn("Ending the MQTT session of {} failed", ctx.channel().remoteAddress(), ex);
+			logger.warn("Ending the MQTT session of {} failed", remote(ctx), ex);
 		}
 	}
 
@@ -374,13 +430,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
 		// Mostly resets by peers; one line, and the details for who asks for them.
-		logger.info("Closed MQTT connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+		logger.info("Closed MQTT connection from {}: {}", remote(ctx), cause.toString());
 		logger.debug("Connection failure", cause);
 		ctx.close();
 	}
 
 	private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
-		Object remote = ctx.channel().remoteAddress();
+		Object remote = remote(ctx);
 		if (cause instanceof TooLongFrameException) {
 			logger.warn("Closed MQTT connection from {}: packet larger than {} bytes (mqtthub.broker.max-message-size)",
 					remote, this.maxMessageBytes);

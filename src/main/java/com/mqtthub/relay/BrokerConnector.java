@@ -1,9 +1,13 @@
 package com.mqtthub.relay;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
+import com.mqtthub.broker.ClientAddresses;
 import com.mqtthub.broker.EmbeddedBroker;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -52,6 +56,16 @@ class BrokerConnector implements SmartLifecycle {
 			.option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
 			.handler(handler)
 			.connect(this.broker.getLocalTcpAddress());
+	}
+
+	/**
+	 * Tells the broker which client is behind a relayed connection, until that connection closes.
+	 */
+	void relayedFor(Channel channel, InetSocketAddress client) {
+		ClientAddresses addresses = this.broker.getClientAddresses();
+		SocketAddress relayAddress = channel.localAddress();
+		addresses.relayed(relayAddress, client);
+		channel.closeFuture().addListener((closed) -> addresses.forget(relayAddress));
 	}
 
 	@Override

@@ -66,6 +66,7 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 			return;
 		}
 		Channel channel = connected.channel();
+		this.connector.relayedFor(channel, session.getRemoteAddress());
 		this.links.put(session.getId(), channel);
 		channel.closeFuture().addListener(closed -> this.links.remove(session.getId(), channel));
 		if (!session.isOpen()) {

@@ -87,9 +87,16 @@ public class HubSecurityProperties {
 		/** Lock out after repeated failures. */
 		private boolean enabled = true;
 
-		/** Failed logins within the window that cause a lock-out. */
+		/** Failed logins for one user name within the window that lock that user name out. */
 		@Min(1)
 		private int maxFailures = 5;
+
+		/**
+		 * Failed logins from one address within the window that lock that address out (higher,
+		 * since many users may share an address behind one router).
+		 */
+		@Min(1)
+		private int maxFailuresPerAddress = 20;
 
 		/** How far back failed logins count. */
 		@NotNull
@@ -113,6 +120,14 @@ public class HubSecurityProperties {
 
 		public void setMaxFailures(int maxFailures) {
 			this.maxFailures = maxFailures;
+		}
+
+		public int getMaxFailuresPerAddress() {
+			return this.maxFailuresPerAddress;
+		}
+
+		public void setMaxFailuresPerAddress(int maxFailuresPerAddress) {
+			this.maxFailuresPerAddress = maxFailuresPerAddress;
 		}
 
 		public Duration getWindow() {

@@ -50,8 +50,10 @@ public class LoginAttemptGuard {
 		if (this.attempts.size() > PURGE_THRESHOLD) {
 			purge(now);
 		}
-		fail(userKey(username), "user name '" + LogSafe.text(username) + "'", now, channel);
-		fail(addressKey(remoteAddress), "address " + LogSafe.text(remoteAddress), now, channel);
+		fail(userKey(username), "user name '" + LogSafe.text(username) + "'", this.settings.getMaxFailures(), now,
+				channel);
+		fail(addressKey(remoteAddress), "address " + LogSafe.text(remoteAddress),
+				this.settings.getMaxFailuresPerAddress(), now, channel);
 	}
 
 	/** A successful login forgets the user name's failures (not the address's). */
@@ -75,7 +77,7 @@ public class LoginAttemptGuard {
 		}
 	}
 
-	private void fail(String key, String subject, Instant now, String channel) {
+	private void fail(String key, String subject, int maxFailures, Instant now, String channel) {
 		if (key == null) {
 			return;
 		}
@@ -89,11 +91,11 @@ public class LoginAttemptGuard {
 				entry.failures.removeFirst();
 			}
 			entry.failures.addLast(now);
-			if (entry.failures.size() >= this.settings.getMaxFailures()) {
+			if (entry.failures.size() >= maxFailures) {
 				entry.failures.clear();
 				entry.lockedUntil = now.plus(this.settings.getDuration());
 				logger.warn("Logins for {} locked out for {} after {} failed attempts within {} (last one by {})",
-						subject, format(this.settings.getDuration()), this.settings.getMaxFailures(),
+						subject, format(this.settings.getDuration()), maxFailures,
 						format(this.settings.getWindow()), channel);
 			}
 		}

@@ -272,6 +272,23 @@ class Mqtt311ServerConformanceIT {
 		}
 
 		@Test
+		@DisplayName("MQTT-1.5.3-1: a topic that is not well-formed UTF-8 closes the connection")
+		void illFormedUtf8ClosesTheConnection() throws IOException {
+			RawMqttClient client = connected(id("utf8"));
+			byte[] topic = { 'a', '/', (byte) 0xC3, (byte) 0x28 };
+			client.send(RawMqttClient.packet(PUBLISH, 0, new RawMqttClient.Body().binary(topic).u8('x').bytes()));
+			assertThat(client.closedByServerWithin(WAIT)).isTrue();
+		}
+
+		@Test
+		@DisplayName("MQTT-1.5.3-2: a topic filter with U+0000 closes the connection")
+		void nulCharacterClosesTheConnection() throws IOException {
+			RawMqttClient client = connected(id("nul"));
+			client.subscribe(1, "a/\u0000/b", 0);
+			assertThat(client.closedByServerWithin(WAIT)).isTrue();
+		}
+
+		@Test
 		@DisplayName("MQTT-3.3.1-5: a retained message reaches a new subscriber")
 		void retainedMessageGoesToNewSubscribers() throws IOException {
 			String retained = topic("retained");

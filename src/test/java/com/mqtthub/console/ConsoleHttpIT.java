@@ -1,16 +1,22 @@
 package com.mqtthub.console;
 
 import java.io.IOException;
+import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.mqtthub.testing.HubTest;
+import com.mqtthub.testing.WebSession;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,12 +33,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
-				"mqtthub.broker.websocket.port=0", "mqtthub.console.max-messages=42" })
+				"mqtthub.broker.websocket.port=0", "mqtthub.console.max-messages=42",
+				"mqtthub.security.admin.password=" + HubTest.ADMIN_PASSWORD })
 class ConsoleHttpIT {
 
 	private static final Path DATA = Path.of("target", "test-data", UUID.randomUUID().toString());
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	/** Keeps the login session (and the language cookie) like a browser. */
+	private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
 
 	@LocalServerPort
 	private int port;
@@ -40,6 +48,25 @@ class ConsoleHttpIT {
 	@DynamicPropertySource
 	static void brokerData(DynamicPropertyRegistry registry) {
 		registry.add("mqtthub.broker.data-directory", () -> DATA.toAbsolutePath().toString());
+	}
+
+	@BeforeEach
+	void logIn() throws Exception {
+		String form = get("/login", null).body();
+		String body = "username=" + HubTest.ADMIN + "&password=" + HubTest.ADMIN_PASSWORD + "&_csrf="
+				+ URLEncoder.encode(WebSession.formToken(form), StandardCharsets.UTF_8);
+		HttpResponse<String> login = this.http.send(HttpRequest.newBuilder(uri("/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(login.headers().firstValue("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).doesNotContain("error"));
+	}
+
+	@Test
+	void prefillsTheMqttUserNameWithTheLoggedInUser() throws Exception {
+		assertThat(get("/", "en").body()).containsPattern(
+				"<input id=\"username\"[^>]*value=\"" + HubTest.ADMIN + "\"");
 	}
 
 	@Test

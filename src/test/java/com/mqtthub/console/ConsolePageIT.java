@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.testing.HubTest;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -51,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
-				"mqtthub.broker.websocket.port=0", "mqtthub.console.max-messages=" + ConsolePageIT.MAX_MESSAGES })
+				"mqtthub.broker.websocket.port=0", "mqtthub.console.max-messages=" + ConsolePageIT.MAX_MESSAGES,
+				"mqtthub.security.admin.password=" + HubTest.ADMIN_PASSWORD })
 class ConsolePageIT {
 
 	static final int MAX_MESSAGES = 200;
@@ -461,10 +463,25 @@ class ConsolePageIT {
 
 	private void open(String language) {
 		driver.get("http://127.0.0.1:" + this.port + "/?lang=" + language);
+		if (driver.getCurrentUrl().contains("/login")) {
+			logIn();
+			driver.get("http://127.0.0.1:" + this.port + "/?lang=" + language);
+		}
 		waitUntil(d -> (Boolean) js("return document.documentElement.classList.contains('console-ready');"));
 	}
 
+	/** Logs in through the login page, as a user does; the browser keeps the session for the class. */
+	private void logIn() {
+		type("username", HubTest.ADMIN);
+		type("password", HubTest.ADMIN_PASSWORD);
+		driver.findElement(By.cssSelector("form button[type=submit]")).click();
+		waitUntil(d -> !d.getCurrentUrl().contains("/login"));
+	}
+
+	/** Connects with the logged-in user's name, which the page fills in, and its password. */
 	private void connect() {
+		assertThat(value("username")).isEqualTo(HubTest.ADMIN);
+		type("password", HubTest.ADMIN_PASSWORD);
 		click("connect");
 		waitUntil(d -> "connected".equals(attribute("connectionStatus", "data-state")));
 	}
@@ -485,6 +502,8 @@ class ConsolePageIT {
 
 	private MqttConnectOptions options() {
 		MqttConnectOptions options = new MqttConnectOptions();
+		options.setUserName(HubTest.ADMIN);
+		options.setPassword(HubTest.ADMIN_PASSWORD.toCharArray());
 		options.setCleanSession(true);
 		options.setAutomaticReconnect(false);
 		options.setMaxInflight(1000);

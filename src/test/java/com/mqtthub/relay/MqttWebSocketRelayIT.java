@@ -118,10 +118,15 @@ class MqttWebSocketRelayIT {
 			assertThat(peer.read(4)).isEqualTo(CONNACK_ACCEPTED);
 			await().atMost(WAIT).until(() -> this.relay.activeLinks() >= 1);
 
+			// The broker knows the browser behind the relayed connection (for lock-outs and logs)...
+			assertThat(this.broker.getClientAddresses().relayedConnections()).isPositive();
+
 			peer.socket.abort();
 
 			assertThat(watcher.awaitMessage(WAIT).payload()).isEqualTo("page closed");
 			await().atMost(WAIT).until(() -> this.relay.activeLinks() == 0);
+			// ...and forgets it with the connection.
+			await().atMost(WAIT).until(() -> this.broker.getClientAddresses().relayedConnections() == 0);
 		}
 	}
 

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  */
 @HubTest
 @org.springframework.test.context.TestPropertySource(properties = { "mqtthub.security.lockout.max-failures=3",
-		"mqtthub.security.lockout.window=30s", "mqtthub.security.lockout.duration=2s" })
+		"mqtthub.security.lockout.window=30s", "mqtthub.security.lockout.duration=5s" })
 @ExtendWith(OutputCaptureExtension.class)
 class MqttAuthenticationIT {
 
@@ -113,9 +113,9 @@ class MqttAuthenticationIT {
 		}
 		// Locked out: even the right password is refused, with the same answer.
 		assertThat(refusal(user, "correct horse")).isEqualTo(BAD_USER_NAME_OR_PASSWORD);
-		assertThat(output).contains("Logins for user name '" + user + "' locked out for 2s after 3 failed attempts");
+		assertThat(output).contains("Logins for user name '" + user + "' locked out for 5s after 3 failed attempts");
 
-		await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+		await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
 			.until(() -> refusal(user, "correct horse") == 0);
 	}
 
