@@ -1,12 +1,11 @@
 package com.mqtthub.broker;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Offers the data directory as an absolute path, {@value #PROPERTY}, for settings that refuse
@@ -19,10 +18,18 @@ class DataDirectoryEnvironmentPostProcessor implements EnvironmentPostProcessor 
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		String directory = environment.getProperty("mqtthub.broker.data-directory", "./data");
-		String absolute = Path.of(directory).toAbsolutePath().normalize().toString();
-		environment.getPropertySources()
-			.addLast(new MapPropertySource("mqtthubDataDirectory", Map.of(PROPERTY, absolute)));
+		// Worked out when asked for, so that property sources added later (test properties,
+		// for one) count too.
+		environment.getPropertySources().addLast(new PropertySource<>("mqtthubDataDirectory") {
+			@Override
+			public Object getProperty(String name) {
+				if (!PROPERTY.equals(name)) {
+					return null;
+				}
+				String directory = environment.getProperty("mqtthub.broker.data-directory", "./data");
+				return Path.of(directory).toAbsolutePath().normalize().toString();
+			}
+		});
 	}
 
 }

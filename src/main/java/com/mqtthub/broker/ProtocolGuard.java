@@ -33,6 +33,7 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/** A CONNECT was handed to the engine. */
 	private boolean connectSeen;
+
+	/** The client asked for a session that outlives the connection (clean session 0). */
+	private boolean persistentSession;
 
 	/** The engine has accepted or refused the connection: packets flow straight through. */
 	private boolean settled;
@@ -146,6 +150,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 */
 	private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
 		this.connectSeen = true;
+		int level = connect.variableHeader().version();
+		if (level != MqttVersion.MQTT_3_1.protocolLevel() && level != MqttVersion.MQTT_3_1_1.protocolLevel()) {
+			// MQTT-3.1.2-2, before anything else about this client is looked at.
+			logger.warn("Refused MQTT connection from {}: unsupported protocol level {}", remote(ctx), level);
+			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+			return;
+		}
+		this.persistentSession = !connect.variableHeader().isCleanSession();
 		ctx.channel().config().setAutoRead(false);
 		MqttConnectMessage withId = withAssignedClientId(connect);
 		MqttConnectPayload payload = withId.payload();
@@ -247,7 +259,29 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
 			settleAfterConnAck(ctx);
 		}
+		if (mustBeDurableFirst(msg)) {
+			// Answer only once what this answer confirms is on disk, so that a crash right after
+			// cannot lose it. Answers keep their order: they all wait in the same line.
+			this.core.afterCommit(() -> ctx.executor().execute(() -> ctx.writeAndFlush(msg, promise)));
+			return;
+		}
 		super.write(ctx, msg, promise);
+	}
+
+	/**
+	 * Answers that confirm stored state: PUBACK and PUBREC (retained messages, messages queued
+	 * for offline sessions) and, for a session that outlives its connection, CONNACK, SUBACK and
+	 * UNSUBACK.
+	 */
+	private boolean mustBeDurableFirst(Object msg) {
+		if (!(msg instanceof MqttMessage message) || message.fixedHeader() == null) {
+			return false;
+		}
+		return switch (message.fixedHeader().messageType()) {
+			case PUBACK, PUBREC -> true;
+			case CONNACK, SUBACK, UNSUBACK -> this.persistentSession;
+			default -> false;
+		};
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.moquette.broker;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,16 +17,16 @@ import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
-import io.moquette.broker.unsafequeues.QueueException;
 import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
 import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
-import io.moquette.persistence.SegmentQueueRepository;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import org.h2.mvstore.MVStore;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moquette's MQTT engine (sessions, routing, persistence) without its network acceptor, so that
@@ -40,6 +41,9 @@ public final class MoquetteCore {
 	private final ScheduledExecutorService scheduler;
 
 	private final H2Builder store;
+
+	/** Commits the store for waiting acknowledgements; null when nothing is persisted. */
+	private final StoreCommitter committer;
 
 	private final IQueueRepository queues;
 
@@ -68,13 +72,18 @@ public final class MoquetteCore {
 			Files.createDirectories(dataPath);
 			int autosaveInterval = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
 			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
-			this.queues = segmentedQueues(config, dataPath);
+			this.committer = new StoreCommitter(mvStoreOf(this.store));
+			// Offline queues live in the same store as sessions, subscriptions and retained
+			// messages, so that one commit makes everything acknowledged so far durable.
+			this.queues = this.store.queueRepository();
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
 			sessionsRepository = this.store.sessionsRepository();
+			giveStoredSessionsAnExpiry(sessionsRepository);
 		}
 		else {
 			this.store = null;
+			this.committer = null;
 			this.queues = new MemoryQueueRepository();
 			subscriptionsRepository = new MemorySubscriptionsRepository();
 			retainedRepository = new MemoryRetainedRepository();
@@ -104,16 +113,44 @@ public final class MoquetteCore {
 		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy);
 	}
 
-	private static IQueueRepository segmentedQueues(IConfig config, Path dataPath) throws IOException {
-		int pageSize = config.intProp(BrokerConstants.SEGMENTED_QUEUE_PAGE_SIZE,
-				BrokerConstants.DEFAULT_SEGMENTED_QUEUE_PAGE_SIZE);
-		int segmentSize = config.intProp(BrokerConstants.SEGMENTED_QUEUE_SEGMENT_SIZE,
-				BrokerConstants.DEFAULT_SEGMENTED_QUEUE_SEGMENT_SIZE);
-		try {
-			return new SegmentQueueRepository(dataPath, pageSize, segmentSize);
+	/**
+	 * A session is stored without an expiry while its client is connected, and gets one when
+	 * the connection ends or the engine stops cleanly. After a crash some have none, and the
+	 * engine refuses to start with such sessions; they are given the expiry they would have had.
+	 */
+	private static void giveStoredSessionsAnExpiry(ISessionsRepository sessions) {
+		for (ISessionsRepository.SessionData session : sessions.list()) {
+			if (session.expireAt().isEmpty()) {
+				sessions.saveSession(session.withExpirationComputed());
+			}
 		}
-		catch (QueueException ex) {
-			throw new IOException("The message queues under " + dataPath + " cannot be opened", ex);
+	}
+
+	/**
+	 * The store behind the repositories. H2Builder keeps it to itself; it is read once here so
+	 * that acknowledgements can wait for a commit (checked at start-up against the pinned version).
+	 */
+	private static MVStore mvStoreOf(H2Builder builder) {
+		try {
+			Field field = H2Builder.class.getDeclaredField("mvStore");
+			field.setAccessible(true);
+			return (MVStore) field.get(builder);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("This version of the broker engine keeps its store elsewhere", ex);
+		}
+	}
+
+	/**
+	 * Runs {@code action} once everything the engine has stored so far is committed to disk (at
+	 * once when nothing is persisted). Commits are shared by all actions waiting at the time.
+	 */
+	public void afterCommit(Runnable action) {
+		if (this.committer == null) {
+			action.run();
+		}
+		else {
+			this.committer.afterCommit(action);
 		}
 	}
 
@@ -171,18 +208,36 @@ public final class MoquetteCore {
 
 	/** Stops the session loops and closes the store; the network side must be closed first. */
 	public void stop() {
-		this.scheduler.shutdownNow();
-		this.sessions.close();
-		if (this.store != null) {
-			this.store.closeStore();
-		}
-		this.interceptor.stop();
-		this.postOffice.terminate();
+		// Each step runs even when one before it fails: the store must be closed (and its file
+		// lock released) for the engine to start again on the same data.
+		step(() -> {
+			if (this.committer != null) {
+				this.committer.stop();
+			}
+		});
+		step(this.scheduler::shutdownNow);
+		step(this.sessions::close);
+		step(() -> {
+			if (this.store != null) {
+				this.store.closeStore();
+			}
+		});
+		step(this.interceptor::stop);
+		step(this.postOffice::terminate);
 		try {
 			this.scheduler.awaitTermination(5, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static void step(Runnable step) {
+		try {
+			step.run();
+		}
+		catch (RuntimeException ex) {
+			LoggerFactory.getLogger(MoquetteCore.class).warn("Stopping the broker engine: {}", ex.toString(), ex);
 		}
 	}
 
