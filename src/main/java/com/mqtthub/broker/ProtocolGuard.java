@@ -270,8 +270,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/**
 	 * Answers that confirm stored state: PUBACK and PUBREC (retained messages, messages queued
-	 * for offline sessions) and, for a session that outlives its connection, CONNACK, SUBACK and
-	 * UNSUBACK.
+	 * for offline sessions) and, for a session that outlives its connection, CONNACK accepting
+	 * it, SUBACK and UNSUBACK. (A refusing CONNACK goes out at once: the connection closes next.)
 	 */
 	private boolean mustBeDurableFirst(Object msg) {
 		if (!(msg instanceof MqttMessage message) || message.fixedHeader() == null) {
@@ -279,7 +279,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		return switch (message.fixedHeader().messageType()) {
 			case PUBACK, PUBREC -> true;
-			case CONNACK, SUBACK, UNSUBACK -> this.persistentSession;
+			case CONNACK -> this.persistentSession && ((MqttConnAckMessage) message).variableHeader()
+				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
+			case SUBACK, UNSUBACK -> this.persistentSession;
 			default -> false;
 		};
 	}
