@@ -1,6 +1,7 @@
 package com.mqtthub.broker;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -40,6 +41,28 @@ public class BrokerProperties {
 
 	/** Keep retained messages, sessions and queued messages on disk across restarts. */
 	private boolean persistence = true;
+
+	/** Most MQTT connections at once; a CONNECT beyond it gets CONNACK "server unavailable". */
+	@Min(1)
+	private int maxConnections = 10_000;
+
+	/**
+	 * Most messages waiting for one session (offline, or online but behind); newer messages for
+	 * it are dropped, and counted, while it is full.
+	 */
+	@Min(1)
+	private int maxQueuedMessages = 10_000;
+
+	/**
+	 * Outgoing bytes waiting for one client beyond which QoS 0 messages to it are dropped (and
+	 * counted): a client that does not read cannot make the broker's memory grow.
+	 */
+	@NotNull
+	private DataSize slowClientBuffer = DataSize.ofMegabytes(1);
+
+	/** How long a stop waits for work in flight (acknowledgements, writes) before closing clients. */
+	@NotNull
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 	@Valid
 	private final WebSocket websocket = new WebSocket();
@@ -85,6 +108,38 @@ public class BrokerProperties {
 
 	public void setPersistence(boolean persistence) {
 		this.persistence = persistence;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxQueuedMessages() {
+		return this.maxQueuedMessages;
+	}
+
+	public void setMaxQueuedMessages(int maxQueuedMessages) {
+		this.maxQueuedMessages = maxQueuedMessages;
+	}
+
+	public DataSize getSlowClientBuffer() {
+		return this.slowClientBuffer;
+	}
+
+	public void setSlowClientBuffer(DataSize slowClientBuffer) {
+		this.slowClientBuffer = slowClientBuffer;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
 	}
 
 	public WebSocket getWebsocket() {

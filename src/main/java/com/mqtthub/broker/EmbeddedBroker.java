@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,6 +15,7 @@ import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -46,6 +48,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private final ClientAddresses clientAddresses = new ClientAddresses();
 
+	private final BrokerLimits limits;
+
 	private volatile MoquetteCore core;
 
 	private MqttListeners listeners;
@@ -64,6 +68,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		this.properties = properties;
 		this.authenticator = authenticator;
 		this.authorizer = authorizer;
+		this.limits = new BrokerLimits(properties);
 	}
 
 	@Override
@@ -82,7 +87,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 			// engine itself lets every CONNECT it gets in.
 			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)), List.of(),
 					new AcceptAllAuthenticator(), MoquetteSecurity.authorizatorPolicy(this.authorizer,
-							(clientId) -> closeAfterDeniedPublish(started[0], clientId)));
+							(clientId) -> closeAfterDeniedPublish(started[0], clientId)),
+					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
 			started[0] = moquette;
 		}
 		catch (IOException ex) {
@@ -91,7 +97,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		MqttListeners network = new MqttListeners(moquette, connectAuthentication, this.clientAddresses,
-				MoquetteSettings.maxMessageBytes(this.properties));
+				this.limits, MoquetteSettings.maxMessageBytes(this.properties));
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
 			int maxFrame = MoquetteSettings.maxFrameBytes(this.properties);
@@ -141,20 +147,54 @@ public class EmbeddedBroker implements SmartLifecycle {
 				this.properties.isPersistence() ? "on" : "off");
 	}
 
+	/**
+	 * Stops in order: no new connections; work in flight (acknowledgements waiting for the
+	 * store, data not yet written to clients) gets up to {@code mqtthub.broker.shutdown-timeout}
+	 * to finish; then the clients are disconnected and the store is closed.
+	 */
 	@Override
 	public synchronized void stop() {
 		MoquetteCore running = this.core;
 		if (running == null) {
 			return;
 		}
+		long start = System.nanoTime();
 		this.core = null;
-		this.listeners.close();
+		MqttListeners network = this.listeners;
 		this.listeners = null;
+		network.stopAccepting();
+		int open = network.openConnections();
+		logger.info("Stopping the MQTT broker: no new connections; {} open, waiting up to {} for work in flight",
+				open, DurationStyle.SIMPLE.print(this.properties.getShutdownTimeout()));
+		boolean settled = awaitSettled(running, network);
+		if (!settled) {
+			logger.warn("Work still in flight after {}; closing the connections anyway",
+					DurationStyle.SIMPLE.print(this.properties.getShutdownTimeout()));
+		}
+		network.close();
 		this.authentication.shutdown();
 		this.authentication = null;
 		running.stop();
 		resetPorts();
-		logger.info("MQTT broker stopped");
+		logger.info("MQTT broker stopped in {} ms ({} connections closed, state saved)",
+				Duration.ofNanos(System.nanoTime() - start).toMillis(), open);
+	}
+
+	private boolean awaitSettled(MoquetteCore running, MqttListeners network) {
+		long deadline = System.nanoTime() + this.properties.getShutdownTimeout().toNanos();
+		while (running.pendingCommits() > 0 || !network.allWritten()) {
+			if (System.nanoTime() > deadline) {
+				return false;
+			}
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void resetPorts() {
@@ -199,6 +239,11 @@ public class EmbeddedBroker implements SmartLifecycle {
 		String host = this.properties.getHost();
 		boolean wildcard = "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
 		return new InetSocketAddress(wildcard ? "127.0.0.1" : host, this.tcpPort);
+	}
+
+	/** Connection counts, the limits and what they dropped. */
+	public BrokerLimits getLimits() {
+		return this.limits;
 	}
 
 	/** Where connections relayed from the web port register the address of the client behind them. */

@@ -11,11 +11,15 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -30,6 +34,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The broker's network side: Netty listeners for MQTT over TCP and over WebSocket, whose
@@ -48,6 +53,11 @@ final class MqttListeners {
 
 	private final ClientAddresses addresses;
 
+	private final BrokerLimits limits;
+
+	private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections",
+			GlobalEventExecutor.INSTANCE);
+
 	private final int maxMessageBytes;
 
 	private final EventLoopGroup bossGroup;
@@ -59,10 +69,11 @@ final class MqttListeners {
 	private final List<Channel> serverChannels = new ArrayList<>();
 
 	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
-			int maxMessageBytes) {
+			BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
 		this.addresses = addresses;
+		this.limits = limits;
 		this.maxMessageBytes = maxMessageBytes;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -112,6 +123,7 @@ final class MqttListeners {
 	}
 
 	private void addMqttHandlers(ChannelPipeline pipeline) {
+		this.connections.add(pipeline.channel());
 		// Moquette replaces "idleStateHandler" by name with one sized to the client's keep-alive.
 		pipeline.addLast("idleStateHandler", new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0));
 		pipeline.addLast("idleEventHandler", this.core.idleTimeoutHandler());
@@ -121,7 +133,7 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.addresses, this.maxMessageBytes));
+		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.addresses, this.limits, this.maxMessageBytes));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)
@@ -132,6 +144,11 @@ final class MqttListeners {
 			.option(ChannelOption.SO_REUSEADDR, true)
 			.childOption(ChannelOption.TCP_NODELAY, true)
 			.childOption(ChannelOption.SO_KEEPALIVE, true)
+			// Above the slow-client buffer, so that the hub (which counts what it drops) decides
+			// what a slow client loses, not the engine (which drops even acknowledgements).
+			.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+					(int) Math.min(Integer.MAX_VALUE / 4, 2 * this.limits.slowClientBufferBytes()),
+					(int) Math.min(Integer.MAX_VALUE / 2, 4 * this.limits.slowClientBufferBytes())))
 			.childHandler(initializer)
 			.bind(host, port)
 			.sync()
@@ -140,12 +157,34 @@ final class MqttListeners {
 		return ((InetSocketAddress) server.localAddress()).getPort();
 	}
 
-	/** Stops accepting, closes every connection and waits for the event loops to finish. */
-	void close() {
+	/** Stops accepting new connections; open ones carry on. */
+	void stopAccepting() {
 		for (Channel server : this.serverChannels) {
 			server.close().syncUninterruptibly();
 		}
 		this.serverChannels.clear();
+	}
+
+	/** Open MQTT connections. */
+	int openConnections() {
+		return this.connections.size();
+	}
+
+	/** Whether every connection has written out everything it was given. */
+	boolean allWritten() {
+		for (Channel connection : this.connections) {
+			ChannelOutboundBuffer pending = connection.unsafe().outboundBuffer();
+			if (connection.isActive() && pending != null && pending.totalPendingWriteBytes() > 0) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Closes every connection and waits for the event loops to finish. */
+	void close() {
+		stopAccepting();
+		this.connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
 		this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 		this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 	}

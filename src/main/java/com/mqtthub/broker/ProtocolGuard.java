@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -60,6 +61,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private final ClientAddresses addresses;
 
+	private final BrokerLimits limits;
+
+	/** This connection holds one of the broker's connection slots. */
+	private boolean countedIn;
+
+	/** QoS 0 messages are being dropped for this client (it does not read fast enough). */
+	private boolean dropping;
+
 	private final ChannelInboundHandler engine;
 
 	private final int maxMessageBytes;
@@ -94,10 +103,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
 	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
-			int maxMessageBytes) {
+			BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
 		this.addresses = addresses;
+		this.limits = limits;
 		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
 	}
@@ -157,6 +167,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
 			return;
 		}
+		if (!this.limits.tryConnect()) {
+			logger.warn("Refused MQTT connection from {}: {} connections open (mqtthub.broker.max-connections)",
+					remote(ctx), this.limits.maxConnections());
+			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+			return;
+		}
+		this.countedIn = true;
 		this.persistentSession = !connect.variableHeader().isCleanSession();
 		ctx.channel().config().setAutoRead(false);
 		MqttConnectMessage withId = withAssignedClientId(connect);
@@ -259,6 +276,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
 			settleAfterConnAck(ctx);
 		}
+		if (isDroppable(ctx, msg)) {
+			ReferenceCountUtil.release(msg);
+			promise.trySuccess();
+			return;
+		}
 		if (mustBeDurableFirst(msg)) {
 			// Answer only once what this answer confirms is on disk, so that a crash right after
 			// cannot lose it. Answers keep their order: they all wait in the same line.
@@ -266,6 +288,31 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return;
 		}
 		super.write(ctx, msg, promise);
+	}
+
+	/**
+	 * A QoS 0 message for a client that has more than the slow-client buffer waiting unread:
+	 * MQTT lets a server drop it (it was never promised), and dropping it keeps memory bounded.
+	 */
+	private boolean isDroppable(ChannelHandlerContext ctx, Object msg) {
+		if (!(msg instanceof MqttPublishMessage publish) || publish.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE) {
+			return false;
+		}
+		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+		boolean behind = pending != null && pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes();
+		if (behind) {
+			this.limits.droppedForSlowClient();
+			if (!this.dropping) {
+				this.dropping = true;
+				logger.warn("MQTT client {} is not reading: dropping QoS 0 messages for it (mqtthub.broker.slow-client-buffer)",
+						remote(ctx));
+			}
+		}
+		else if (this.dropping) {
+			this.dropping = false;
+			logger.info("MQTT client {} reads again: QoS 0 messages flow again", remote(ctx));
+		}
+		return behind;
 	}
 
 	/**
@@ -423,6 +470,10 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.connectionEnded = true;
+		if (this.countedIn) {
+			this.countedIn = false;
+			this.limits.disconnected();
+		}
 		if (this.connectSeen && !this.settled && !this.engineHasConnect) {
 			// Its credentials are still being checked: the engine never knew this connection.
 			this.settled = true;

@@ -25,6 +25,7 @@ import io.moquette.persistence.MemorySubscriptionsRepository;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class MoquetteCore {
 	private final int bufferFlushMillis;
 
 	private MoquetteCore(IConfig config, List<InterceptHandler> interceptHandlers, IAuthenticator authenticator,
-			IAuthorizatorPolicy authorizatorPolicy) throws IOException {
+			IAuthorizatorPolicy authorizatorPolicy, int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
 		this.scheduler = Executors.newScheduledThreadPool(1);
 		this.interceptor = new BrokerInterceptor(config, List.copyOf(interceptHandlers));
 		ISessionsRepository sessionsRepository;
@@ -72,10 +73,12 @@ public final class MoquetteCore {
 			Files.createDirectories(dataPath);
 			int autosaveInterval = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
 			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
-			this.committer = new StoreCommitter(mvStoreOf(this.store));
+			MVStore mvStore = mvStoreOf(this.store);
+			this.committer = new StoreCommitter(mvStore);
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
-			this.queues = this.store.queueRepository();
+			this.queues = new BoundedQueueRepository(this.store.queueRepository(), maxQueuedMessages,
+					(clientId) -> storedQueueSize(mvStore, clientId), onQueueDrop, true);
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
 			sessionsRepository = this.store.sessionsRepository();
@@ -84,7 +87,8 @@ public final class MoquetteCore {
 		else {
 			this.store = null;
 			this.committer = null;
-			this.queues = new MemoryQueueRepository();
+			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), maxQueuedMessages,
+					(clientId) -> 0, onQueueDrop, false);
 			subscriptionsRepository = new MemorySubscriptionsRepository();
 			retainedRepository = new MemoryRetainedRepository();
 			sessionsRepository = new MemorySessionsRepository();
@@ -109,8 +113,27 @@ public final class MoquetteCore {
 	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
 	 */
 	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
-			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy) throws IOException {
-		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy);
+			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, int maxQueuedMessages,
+			Runnable onQueueDrop) throws IOException {
+		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy, maxQueuedMessages,
+				onQueueDrop);
+	}
+
+	/** Messages in a session's stored queue: the engine keeps its head and tail indexes beside it. */
+	private static long storedQueueSize(MVStore store, String clientId) {
+		String meta = "queue_" + clientId + "_meta";
+		if (!store.hasMap(meta)) {
+			return 0;
+		}
+		MVMap<String, Long> indexes = store.openMap(meta);
+		Long head = indexes.get("head");
+		Long tail = indexes.get("tail");
+		return (head != null && tail != null) ? Math.max(0, head - tail) : 0;
+	}
+
+	/** Work waiting for a store commit (acknowledgements not yet sent). */
+	public int pendingCommits() {
+		return (this.committer != null) ? this.committer.pending() : 0;
 	}
 
 	/**

@@ -33,6 +33,10 @@ final class StoreCommitter {
 		this.thread.start();
 	}
 
+	int pending() {
+		return this.waiting.size();
+	}
+
 	void afterCommit(Runnable action) {
 		this.waiting.add(action);
 	}

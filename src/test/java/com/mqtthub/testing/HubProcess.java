@@ -33,11 +33,13 @@ public final class HubProcess implements AutoCloseable {
 
 	private final List<String> output = new ArrayList<>();
 
+	private final Thread reader;
+
 	private HubProcess(Process process) {
 		this.process = process;
-		Thread reader = new Thread(this::readOutput, "hub-process-output");
-		reader.setDaemon(true);
-		reader.start();
+		this.reader = new Thread(this::readOutput, "hub-process-output");
+		this.reader.setDaemon(true);
+		this.reader.start();
 	}
 
 	/** Starts the packaged application on free ports with its data in {@code dataDirectory}. */
@@ -108,6 +110,8 @@ public final class HubProcess implements AutoCloseable {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("The hub did not stop within " + timeout);
 		}
+		// Its last lines may still be on their way.
+		this.reader.join(TimeUnit.SECONDS.toMillis(10));
 		return this.process.exitValue();
 	}
 

@@ -1,0 +1,90 @@
+package com.mqtthub.broker;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The broker's limits and what they cost: open connections against the maximum, and the
+ * messages dropped because a client did not read or a session's queue was full.
+ */
+public final class BrokerLimits {
+
+	private final int maxConnections;
+
+	private final int maxQueuedMessages;
+
+	private final long slowClientBufferBytes;
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private final LongAdder refusedConnections = new LongAdder();
+
+	private final LongAdder droppedForSlowClients = new LongAdder();
+
+	private final LongAdder droppedForFullQueues = new LongAdder();
+
+	BrokerLimits(BrokerProperties properties) {
+		this.maxConnections = properties.getMaxConnections();
+		this.maxQueuedMessages = properties.getMaxQueuedMessages();
+		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
+	}
+
+	/** Takes a connection slot; false when all are taken. */
+	boolean tryConnect() {
+		while (true) {
+			int current = this.connections.get();
+			if (current >= this.maxConnections) {
+				this.refusedConnections.increment();
+				return false;
+			}
+			if (this.connections.compareAndSet(current, current + 1)) {
+				return true;
+			}
+		}
+	}
+
+	void disconnected() {
+		this.connections.decrementAndGet();
+	}
+
+	void droppedForSlowClient() {
+		this.droppedForSlowClients.increment();
+	}
+
+	void droppedForFullQueue() {
+		this.droppedForFullQueues.increment();
+	}
+
+	int maxQueuedMessages() {
+		return this.maxQueuedMessages;
+	}
+
+	long slowClientBufferBytes() {
+		return this.slowClientBufferBytes;
+	}
+
+	/** MQTT connections that have sent CONNECT and are open. */
+	public int connections() {
+		return this.connections.get();
+	}
+
+	public int maxConnections() {
+		return this.maxConnections;
+	}
+
+	/** CONNECTs refused because the maximum was reached. */
+	public long refusedConnections() {
+		return this.refusedConnections.sum();
+	}
+
+	/** QoS 0 messages dropped because their client did not read fast enough. */
+	public long droppedForSlowClients() {
+		return this.droppedForSlowClients.sum();
+	}
+
+	/** Messages dropped because the queue of their session was full. */
+	public long droppedForFullQueues() {
+		return this.droppedForFullQueues.sum();
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.moquette.broker;
+
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+
+/**
+ * Caps the queue of every session: while it holds {@code max} messages, newer messages for it
+ * are dropped and reported, so that one absent or slow client cannot fill the disk or memory.
+ */
+final class BoundedQueueRepository implements IQueueRepository {
+
+	private final IQueueRepository delegate;
+
+	private final int max;
+
+	private final ToLongFunction<String> storedSize;
+
+	private final Runnable onDrop;
+
+	private final boolean stored;
+
+	/**
+	 * @param storedSize how many messages a session's queue already holds when it is opened
+	 * @param onDrop called for every message dropped
+	 * @param stored whether the queues keep their messages in the store (rather than in memory)
+	 */
+	BoundedQueueRepository(IQueueRepository delegate, int max, ToLongFunction<String> storedSize, Runnable onDrop,
+			boolean stored) {
+		this.delegate = delegate;
+		this.max = max;
+		this.storedSize = storedSize;
+		this.onDrop = onDrop;
+		this.stored = stored;
+	}
+
+	@Override
+	public Set<String> listQueueNames() {
+		return this.delegate.listQueueNames();
+	}
+
+	@Override
+	public boolean containsQueue(String clientId) {
+		return this.delegate.containsQueue(clientId);
+	}
+
+	@Override
+	public SessionMessageQueue<SessionRegistry.EnqueuedMessage> getOrCreateQueue(String clientId) {
+		return new BoundedQueue(this.delegate.getOrCreateQueue(clientId), this.storedSize.applyAsLong(clientId));
+	}
+
+	@Override
+	public void close() {
+		this.delegate.close();
+	}
+
+	/** One session's queue with its size; used by that session's loop only. */
+	private final class BoundedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMessage> {
+
+		private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue;
+
+		private long size;
+
+		BoundedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size) {
+			this.queue = queue;
+			this.size = size;
+		}
+
+		@Override
+		public void enqueue(SessionRegistry.EnqueuedMessage message) {
+			// Markers of QoS 2 flows in progress are always kept: dropping one would break the flow.
+			if (this.size >= BoundedQueueRepository.this.max && message instanceof SessionRegistry.PublishedMessage) {
+				message.release();
+				BoundedQueueRepository.this.onDrop.run();
+				return;
+			}
+			this.queue.enqueue(BoundedQueueRepository.this.stored ? detached(message) : message);
+			this.size++;
+		}
+
+		/**
+		 * A stored queue keeps the message until the store writes it, and hands out a new one
+		 * read back from the store: the buffer the engine retained for the queue would never be
+		 * released. The queue gets a copy on the heap instead, and the engine's buffer is
+		 * released now.
+		 */
+		private SessionRegistry.EnqueuedMessage detached(SessionRegistry.EnqueuedMessage message) {
+			if (!(message instanceof SessionRegistry.PublishedMessage published)) {
+				return message;
+			}
+			byte[] payload = ByteBufUtil.getBytes(published.getPayload());
+			published.release();
+			return new SessionRegistry.PublishedMessage(published.getTopic(), published.getPublishingQos(),
+					Unpooled.wrappedBuffer(payload), false);
+		}
+
+		@Override
+		public SessionRegistry.EnqueuedMessage dequeue() {
+			SessionRegistry.EnqueuedMessage message = this.queue.dequeue();
+			if (message != null && this.size > 0) {
+				this.size--;
+			}
+			return message;
+		}
+
+		@Override
+		public boolean isEmpty() {
+			return this.queue.isEmpty();
+		}
+
+		@Override
+		public void closeAndPurge() {
+			this.queue.closeAndPurge();
+			this.size = 0;
+		}
+
+	}
+
+}
