@@ -14,6 +14,9 @@ final class MoquetteSettings {
 	/** Bytes of MQTT fixed header on top of the largest remaining length we accept. */
 	private static final int FIXED_HEADER_BYTES = 5;
 
+	/** Commands each of the engine's session loops can hold. */
+	static final int SESSION_QUEUE_SIZE = 32_768;
+
 	private MoquetteSettings() {
 	}
 
@@ -33,7 +36,10 @@ final class MoquetteSettings {
 		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(properties.isPersistence()));
-		settings.setProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "segmented");
+		settings.setProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "h2");
+		// Room for many clients' commands at once; each client keeps only a few hundred queued
+		// (see ProtocolGuard), since a full queue drops work.
+		settings.setProperty(IConfig.SESSION_QUEUE_SIZE, Integer.toString(SESSION_QUEUE_SIZE));
 		// MQTT 3.1.1 lets a server assign an id to a clean-session client that sends none
 		// (mosquitto_pub and mosquitto_sub do so by default); Moquette refuses them unless told.
 		settings.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.MoquetteCore;
 import io.netty.channel.ChannelDuplexHandler;
@@ -71,6 +72,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private final ChannelInboundHandler engine;
 
+	/** Packets handed to the engine between two probes of its command queue. */
+	private static final int PROBE_EVERY = 128;
+
 	private final int maxMessageBytes;
 
 	/** A CONNECT was handed to the engine. */
@@ -98,6 +102,18 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/** A DISCONNECT reached the engine: the connection ends cleanly, without its will. */
 	private boolean disconnected;
+
+	/** Packets handed to the engine since the last probe of its command queue. */
+	private int sinceProbe;
+
+	/** Probes queued behind this client's commands and not yet run. */
+	private int probesWaiting;
+
+	/** Reading from this client is paused until the engine catches up with it. */
+	private boolean pausedForEngine;
+
+	/** The client id the engine knows this connection by. */
+	private String clientId;
 
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
@@ -212,6 +228,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return;
 		}
 		String clientId = connect.payload().clientIdentifier();
+		this.clientId = clientId;
 		this.engineHasConnect = true;
 		try {
 			this.engine.channelRead(ctx, connect);
@@ -369,7 +386,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			catch (Exception ex) {
 				exceptionCaught(ctx, ex);
 			}
-			ctx.channel().config().setAutoRead(true);
+			ctx.channel().config().setAutoRead(!this.pausedForEngine);
 		}
 	}
 
@@ -386,6 +403,40 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		catch (Exception ex) {
 			exceptionCaught(ctx, ex);
+			return;
+		}
+		if (++this.sinceProbe >= PROBE_EVERY) {
+			this.sinceProbe = 0;
+			probeEngine(ctx);
+		}
+	}
+
+	/**
+	 * Back-pressure towards the engine: its per-loop command queues are bounded and drop work
+	 * (even QoS 1 publishes, never acknowledged) when full. Every {@value #PROBE_EVERY} packets a
+	 * probe joins this client's commands; while two probes wait, nothing more is read from the
+	 * client, so one fast client cannot have more than a few hundred commands queued.
+	 */
+	private void probeEngine(ChannelHandlerContext ctx) {
+		this.probesWaiting++;
+		boolean queued = this.core.afterQueuedCommands(this.clientId, () -> ctx.executor().execute(() -> {
+			this.probesWaiting--;
+			if (this.pausedForEngine && this.probesWaiting <= 1) {
+				this.pausedForEngine = false;
+				ctx.channel().config().setAutoRead(true);
+			}
+		}));
+		if (!queued) {
+			// The queue is full right now: stop reading and try again shortly.
+			this.probesWaiting--;
+			this.pausedForEngine = true;
+			ctx.channel().config().setAutoRead(false);
+			ctx.executor().schedule(() -> probeEngine(ctx), 10, TimeUnit.MILLISECONDS);
+			return;
+		}
+		if (this.probesWaiting >= 2 && !this.pausedForEngine) {
+			this.pausedForEngine = true;
+			ctx.channel().config().setAutoRead(false);
 		}
 	}
 

@@ -106,7 +106,9 @@ public final class HubProcess implements AutoCloseable {
 
 	/** SIGTERM, as a service manager stops it; waits for the exit code. */
 	public int stopGracefully(Duration timeout) throws InterruptedException {
-		this.process.destroy();
+		// Through the handle: Process.destroy() would also close our end of its output, and the
+		// lines it logs while stopping would be lost.
+		this.process.toHandle().destroy();
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("The hub did not stop within " + timeout);
 		}
