@@ -242,10 +242,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			settle(ctx);
 			return;
 		}
-		boolean queued = this.core.afterQueuedCommands(clientId, () -> ctx.executor().execute(() -> {
-			this.engineCaughtUp = true;
-			settleAfterConnAck(ctx);
-		}));
+		boolean queued = this.core.afterQueuedCommands(clientId, () -> {
+			this.core.capSessionQueue(clientId);
+			ctx.executor().execute(() -> {
+				this.engineCaughtUp = true;
+				settleAfterConnAck(ctx);
+			});
+		});
 		if (!queued) {
 			logger.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
 			ctx.close();
@@ -567,9 +570,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		// Mostly resets by peers; one line, and the details for who asks for them.
-		logger.info("Closed MQTT connection from {}: {}", remote(ctx), cause.toString());
-		logger.debug("Connection failure", cause);
+		if (cause instanceof java.io.IOException) {
+			// Resets, broken pipes, closed channels: the network's doing, not worth a log line.
+			logger.debug("MQTT connection from {} failed: {}", remote(ctx), cause.toString());
+		}
+		else {
+			logger.warn("Closed MQTT connection from {}: {}", remote(ctx), cause.toString());
+			logger.debug("Connection failure", cause);
+		}
 		ctx.close();
 	}
 

@@ -48,7 +48,14 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	@Override
 	public SessionMessageQueue<SessionRegistry.EnqueuedMessage> getOrCreateQueue(String clientId) {
-		return new BoundedQueue(this.delegate.getOrCreateQueue(clientId), this.storedSize.applyAsLong(clientId));
+		return new BoundedQueue(this.delegate.getOrCreateQueue(clientId), this.storedSize.applyAsLong(clientId),
+				this.stored);
+	}
+
+	/** The same cap on a queue the engine made itself (the in-memory queue of a clean session). */
+	SessionMessageQueue<SessionRegistry.EnqueuedMessage> bound(
+			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue) {
+		return (queue instanceof BoundedQueue) ? queue : new BoundedQueue(queue, 0, false);
 	}
 
 	@Override
@@ -63,9 +70,13 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 		private long size;
 
-		BoundedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size) {
+		/** Whether the queue keeps its messages in the store. */
+		private final boolean inStore;
+
+		BoundedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size, boolean inStore) {
 			this.queue = queue;
 			this.size = size;
+			this.inStore = inStore;
 		}
 
 		@Override
@@ -76,7 +87,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 				BoundedQueueRepository.this.onDrop.run();
 				return;
 			}
-			this.queue.enqueue(BoundedQueueRepository.this.stored ? detached(message) : message);
+			this.queue.enqueue(this.inStore ? detached(message) : message);
 			this.size++;
 		}
 
@@ -87,13 +98,25 @@ final class BoundedQueueRepository implements IQueueRepository {
 		 * released now.
 		 */
 		private SessionRegistry.EnqueuedMessage detached(SessionRegistry.EnqueuedMessage message) {
+			SessionRegistry.EnqueuedMessage copy = copyOf(message);
+			if (copy != message) {
+				message.release();
+			}
+			return copy;
+		}
+
+		/**
+		 * Before the store has written a message out, it hands back the very object it was given;
+		 * the engine releases what it sends while the store (committing on its own thread) may
+		 * still be writing that object. So the store's messages never leave it: each side gets a
+		 * copy of its own.
+		 */
+		private SessionRegistry.EnqueuedMessage copyOf(SessionRegistry.EnqueuedMessage message) {
 			if (!(message instanceof SessionRegistry.PublishedMessage published)) {
 				return message;
 			}
-			byte[] payload = ByteBufUtil.getBytes(published.getPayload());
-			published.release();
 			return new SessionRegistry.PublishedMessage(published.getTopic(), published.getPublishingQos(),
-					Unpooled.wrappedBuffer(payload), false);
+					Unpooled.wrappedBuffer(ByteBufUtil.getBytes(published.getPayload())), false);
 		}
 
 		@Override
@@ -102,7 +125,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 			if (message != null && this.size > 0) {
 				this.size--;
 			}
-			return message;
+			return this.inStore ? copyOf(message) : message;
 		}
 
 		@Override

@@ -46,7 +46,7 @@ public final class MoquetteCore {
 	/** Commits the store for waiting acknowledgements; null when nothing is persisted. */
 	private final StoreCommitter committer;
 
-	private final IQueueRepository queues;
+	private final BoundedQueueRepository queues;
 
 	private final BrokerInterceptor interceptor;
 
@@ -59,6 +59,20 @@ public final class MoquetteCore {
 	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
 
 	private final int bufferFlushMillis;
+
+	/** Where a session keeps its queue; the field is final, so only reflection can wrap it. */
+	private static final Field SESSION_QUEUE = sessionQueueField();
+
+	private static Field sessionQueueField() {
+		try {
+			Field field = Session.class.getDeclaredField("sessionQueue");
+			field.setAccessible(true);
+			return field;
+		}
+		catch (NoSuchFieldException ex) {
+			throw new IllegalStateException("This version of the broker engine keeps session queues elsewhere", ex);
+		}
+	}
 
 	private MoquetteCore(IConfig config, List<InterceptHandler> interceptHandlers, IAuthenticator authenticator,
 			IAuthorizatorPolicy authorizatorPolicy, int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
@@ -129,6 +143,27 @@ public final class MoquetteCore {
 		Long head = indexes.get("head");
 		Long tail = indexes.get("tail");
 		return (head != null && tail != null) ? Math.max(0, head - tail) : 0;
+	}
+
+	/**
+	 * Caps the queue of a clean session too: the engine gives those an unbounded in-memory
+	 * queue of its own making, which a subscriber slower than its publishers fills without end.
+	 * Must run on the client's session loop (see {@link #afterQueuedCommands}), after its CONNECT.
+	 */
+	public void capSessionQueue(String clientId) {
+		Session session = this.sessions.retrieve(clientId);
+		if (session == null) {
+			return;
+		}
+		try {
+			@SuppressWarnings("unchecked")
+			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = (SessionMessageQueue<SessionRegistry.EnqueuedMessage>) SESSION_QUEUE
+				.get(session);
+			SESSION_QUEUE.set(session, this.queues.bound(queue));
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("The session queue of the broker engine cannot be capped", ex);
+		}
 	}
 
 	/** Work waiting for a store commit (acknowledgements not yet sent). */

@@ -16,11 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A subscriber that never reads its socket, facing a fast publisher: the broker drops (and
- * counts) the QoS 0 messages it cannot hand over instead of buffering them, and the other
- * subscribers keep receiving everything.
+ * counts) what it cannot hand over instead of buffering it (QoS 0 beyond the slow-client buffer,
+ * QoS 1 and 2 beyond the session's queue), and the other subscribers keep receiving everything.
  */
 @HubTest
-@TestPropertySource(properties = "mqtthub.broker.slow-client-buffer=64KB")
+@TestPropertySource(properties = { "mqtthub.broker.slow-client-buffer=64KB",
+		"mqtthub.broker.max-queued-messages=200" })
 class SlowSubscriberIT {
 
 	private static final int MESSAGES = 1500;
@@ -49,6 +50,31 @@ class SlowSubscriberIT {
 			assertThat(this.broker.getLimits().droppedForSlowClients() - droppedBefore)
 				.as("QoS 0 messages dropped for the sleeper")
 				.isPositive();
+		}
+	}
+
+	@Test
+	void slowQosOneSubscriberHasItsQueueCappedWhileOthersGetEverything() throws Exception {
+		String topic = "slow1/" + UUID.randomUUID();
+		String tcp = "tcp://127.0.0.1:" + this.broker.getTcpPort();
+		long droppedBefore = this.broker.getLimits().droppedForFullQueues();
+		try (RawMqttClient sleeper = new RawMqttClient("127.0.0.1", this.broker.getTcpPort());
+				MqttTestClient healthy = MqttTestClient.connect(tcp, "healthy1-" + UUID.randomUUID());
+				MqttTestClient publisher = MqttTestClient.connect(tcp, "fast1-" + UUID.randomUUID())) {
+			// A clean session: the engine would queue its messages in memory without end.
+			assertThat(sleeper.connect(new Connect("sleeper1-" + UUID.randomUUID()))).isZero();
+			assertThat(sleeper.subscribeAndAwait(1, topic, 1)).containsExactly(1);
+			healthy.subscribe(topic, 1);
+			// The sleeper neither reads nor acknowledges from here on.
+			for (int i = 0; i < 1000; i++) {
+				publisher.publish(topic, new byte[256], 1, false);
+			}
+
+			assertThat(healthy.awaitMessages(1000, Duration.ofSeconds(60))).hasSize(1000);
+			// At most 10 in flight and 200 queued for the sleeper: the rest is dropped and counted.
+			assertThat(this.broker.getLimits().droppedForFullQueues() - droppedBefore)
+				.as("QoS 1 messages dropped for the sleeper")
+				.isGreaterThanOrEqualTo(1000 - 10 - 200);
 		}
 	}
 
