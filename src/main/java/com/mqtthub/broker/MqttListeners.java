@@ -51,6 +51,8 @@ final class MqttListeners {
 
 	private final MqttConnectAuthentication authentication;
 
+	private final MqttAuthorizer authorizer;
+
 	private final ClientAddresses addresses;
 
 	private final BrokerLimits limits;
@@ -68,10 +70,11 @@ final class MqttListeners {
 
 	private final List<Channel> serverChannels = new ArrayList<>();
 
-	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
-			BrokerLimits limits, int maxMessageBytes) {
+	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
+			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
+		this.authorizer = authorizer;
 		this.addresses = addresses;
 		this.limits = limits;
 		this.maxMessageBytes = maxMessageBytes;
@@ -133,7 +136,8 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.addresses, this.limits, this.maxMessageBytes));
+		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.authorizer, this.addresses, this.limits,
+				this.maxMessageBytes));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

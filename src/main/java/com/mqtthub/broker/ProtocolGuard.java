@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.MoquetteCore;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -63,6 +65,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private final ClientAddresses addresses;
 
 	private final BrokerLimits limits;
+
+	private final MqttAuthorizer authorizer;
 
 	/** This connection holds one of the broker's connection slots. */
 	private boolean countedIn;
@@ -115,13 +119,20 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** The client id the engine knows this connection by. */
 	private String clientId;
 
+	/**
+	 * A will to be published as retained, which the hub keeps (the engine would publish it
+	 * without storing it, MQTT-3.1.2-17): topic, payload, QoS; null when there is none.
+	 */
+	private MqttPublishMessage retainedWill;
+
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
-	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
-			BrokerLimits limits, int maxMessageBytes) {
+	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
+			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
 		this.authentication = authentication;
+		this.authorizer = authorizer;
 		this.addresses = addresses;
 		this.limits = limits;
 		this.engine = core.mqttHandler();
@@ -200,8 +211,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 				if (failure != null) {
 					logger.warn("Checking the credentials of {} failed", remote(ctx), failure);
 				}
-				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED) {
-					handToEngine(ctx, withId);
+				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED && !mayPublishWill(withId)) {
+					logger.warn("Refused MQTT connection from {}: its will topic is not one it may publish to",
+							remote(ctx));
+					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+				}
+				else if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED) {
+					handToEngine(ctx, keepRetainedWill(withId));
 				}
 				else if (outcome == MqttConnectAuthentication.Outcome.OVERLOADED || failure != null) {
 					logger.warn("Refused MQTT connection from {}: the broker is overloaded",
@@ -212,6 +228,39 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
 				}
 			}));
+	}
+
+	/** A will is a publish on the client's behalf: its topic needs the same permission. */
+	private boolean mayPublishWill(MqttConnectMessage connect) {
+		String willTopic = connect.payload().willTopic();
+		return !connect.variableHeader().isWillFlag() || willTopic == null
+				|| this.authorizer.canPublish(connect.payload().userName(), connect.payload().clientIdentifier(),
+						willTopic);
+	}
+
+	/**
+	 * Takes a will that is to be retained away from the engine (which would not store it) and
+	 * keeps it here, to publish it through the engine as a retained message when the connection
+	 * ends without DISCONNECT.
+	 */
+	private MqttConnectMessage keepRetainedWill(MqttConnectMessage connect) {
+		MqttConnectVariableHeader header = connect.variableHeader();
+		if (!header.isWillFlag() || !header.isWillRetain()) {
+			return connect;
+		}
+		MqttConnectPayload payload = connect.payload();
+		this.retainedWill = MqttMessageBuilders.publish()
+			.topicName(payload.willTopic())
+			.qos(MqttQoS.valueOf(header.willQos()))
+			.retained(true)
+			.payload(Unpooled.wrappedBuffer(payload.willMessageInBytes()))
+			.build();
+		MqttConnectVariableHeader withoutWill = new MqttConnectVariableHeader(header.name(), header.version(),
+				header.hasUserName(), header.hasPassword(), false, 0, false, header.isCleanSession(),
+				header.keepAliveTimeSeconds());
+		MqttConnectPayload payloadWithoutWill = new MqttConnectPayload(payload.clientIdentifier(),
+				payload.willProperties(), null, (byte[]) null, payload.userName(), payload.passwordInBytes());
+		return new MqttConnectMessage(connect.fixedHeader(), withoutWill, payloadWithoutWill);
 	}
 
 	private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
@@ -547,6 +596,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			// reporting the closed socket as a lost connection could publish the will
 			// (MQTT-3.1.2-10, MQTT-3.14.4-3).
 			return;
+		}
+		if (this.retainedWill != null && this.connAckAccepted) {
+			MqttPublishMessage will = this.retainedWill;
+			this.retainedWill = null;
+			this.core.internalPublish(will);
 		}
 		try {
 			this.engine.channelInactive(ctx);

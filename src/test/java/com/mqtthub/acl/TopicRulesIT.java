@@ -8,6 +8,7 @@ import com.mqtthub.security.Role;
 import com.mqtthub.security.UserService;
 import com.mqtthub.testing.HubTest;
 import com.mqtthub.testing.MqttTestClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -100,6 +102,24 @@ class TopicRulesIT {
 		try (MqttTestClient client = connect(this.user, clientId)) {
 			assertThat(granted(client, this.root + "/devices/" + clientId + "/cmd")).isEqualTo(1);
 			assertThat(granted(client, this.root + "/devices/other-device/cmd")).isEqualTo(SUBACK_FAILURE);
+		}
+	}
+
+	@Test
+	void willOnATopicTheUserMayNotPublishToIsRefusedAtConnect() throws Exception {
+		this.acl.create(this.user, null, this.root + "/%u/#", Access.BOTH, Permission.ALLOW, null);
+		String uri = "tcp://127.0.0.1:" + this.broker.getTcpPort();
+		MqttConnectOptions forbidden = MqttTestClient.options(true, this.user, PASSWORD);
+		forbidden.setWill(this.root + "/someone-else/status", "gone".getBytes(), 1, false);
+		try (MqttTestClient client = MqttTestClient.create(uri, "w-" + this.user)) {
+			assertThatThrownBy(() -> client.paho().connect(forbidden))
+				.isInstanceOfSatisfying(MqttException.class, (ex) -> assertThat(ex.getReasonCode())
+					.isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
+		}
+		MqttConnectOptions allowed = MqttTestClient.options(true, this.user, PASSWORD);
+		allowed.setWill(this.root + "/" + this.user + "/status", "gone".getBytes(), 1, false);
+		try (MqttTestClient client = MqttTestClient.connect(uri, "w2-" + this.user, allowed)) {
+			assertThat(client.isConnected()).isTrue();
 		}
 	}
 

@@ -209,6 +209,27 @@ class Mqtt311ServerConformanceIT {
 		}
 
 		@Test
+		@DisplayName("MQTT-3.1.2-17: a will with Will Retain is published as a retained message")
+		void retainedWillIsStoredAsRetained() throws IOException {
+			String willTopic = topic("retained-will");
+			RawMqttClient watcher = connected(id("watcher"));
+			watcher.subscribeAndAwait(1, willTopic, 0);
+			RawMqttClient device = open();
+			assertThat(device.connect(new Connect(id("device")).will(willTopic, "offline", 1, true))).isZero();
+			device.close();
+			Packet live = watcher.read();
+			assertThat(live.payload()).isEqualTo("offline");
+			assertThat(live.retain()).as("RETAIN of a live delivery (MQTT-3.3.1-9)").isFalse();
+
+			RawMqttClient late = connected(id("late"));
+			late.subscribe(1, willTopic, 0);
+			Packet publish = late.readSkipping(SUBACK);
+			assertThat(publish.topic()).isEqualTo(willTopic);
+			assertThat(publish.payload()).isEqualTo("offline");
+			assertThat(publish.retain()).isTrue();
+		}
+
+		@Test
 		@DisplayName("MQTT-3.1.2-10, MQTT-3.14.4-3: DISCONNECT discards the will")
 		void noWillAfterDisconnect() throws IOException {
 			String willTopic = topic("will");
