@@ -52,6 +52,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private MqttConnectAuthentication authentication;
 
+	private volatile BrokerObserver observer = BrokerObserver.NONE;
+
 	private volatile int tcpPort = -1;
 
 	private volatile int webSocketPort = -1;
@@ -76,13 +78,18 @@ public class EmbeddedBroker implements SmartLifecycle {
 		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
 		SslContext sslContext = tls.isEnabled() ? TlsContextFactory.create(tls) : null;
 		MoquetteCore[] started = new MoquetteCore[1];
+		BrokerObserver events = this.observer;
 		MoquetteCore moquette;
 		try {
 			// Credentials are checked before the engine sees a CONNECT (ProtocolGuard), so the
 			// engine itself lets every CONNECT it gets in.
-			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)), List.of(),
+			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)),
+					List.of(new RoutedMessages(events)),
 					new AcceptAllAuthenticator(), MoquetteSecurity.authorizatorPolicy(this.authorizer,
-							(clientId) -> closeAfterDeniedPublish(started[0], clientId)));
+							(clientId) -> {
+								events.denied(clientId);
+								closeAfterDeniedPublish(started[0], clientId);
+							}));
 			started[0] = moquette;
 		}
 		catch (IOException ex) {
@@ -92,6 +99,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		MqttListeners network = new MqttListeners(moquette, connectAuthentication, this.clientAddresses,
 				MoquetteSettings.maxMessageBytes(this.properties));
+		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
 			int maxFrame = MoquetteSettings.maxFrameBytes(this.properties);
@@ -172,6 +180,68 @@ public class EmbeddedBroker implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	/** Reports broker events to {@code observer}; takes effect at the next start. */
+	public void setObserver(BrokerObserver observer) {
+		this.observer = (observer != null) ? observer : BrokerObserver.NONE;
+	}
+
+	/** Whether the broker runs and every one of its listeners is open. */
+	public synchronized boolean listenersUp() {
+		return this.core != null && this.listeners != null && this.listeners.allOpen();
+	}
+
+	/** The retained messages on topics that {@code filter} matches (empty when not running). */
+	public List<RetainedEntry> retained(String filter) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return List.of();
+		}
+		return running.retainedOnTopic(filter)
+			.stream()
+			.map((message) -> new RetainedEntry(message.getTopic().toString(), message.qosLevel().value(),
+					message.getPayload()))
+			.toList();
+	}
+
+	/** Removes the retained message of one topic (no wildcards). */
+	public void deleteRetained(String topic) {
+		MoquetteCore running = this.core;
+		if (running != null) {
+			running.cleanRetained(topic);
+		}
+	}
+
+	/**
+	 * Publishes a message as the broker itself (it bypasses the topic rules: callers check who
+	 * asks). A retained message with an empty payload removes the retained message of the topic.
+	 * @return false when the broker is not running
+	 */
+	public boolean publish(String topic, byte[] payload, int qos, boolean retain) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return false;
+		}
+		io.netty.handler.codec.mqtt.MqttPublishMessage message = io.netty.handler.codec.mqtt.MqttMessageBuilders
+			.publish()
+			.topicName(topic)
+			.qos(io.netty.handler.codec.mqtt.MqttQoS.valueOf(qos))
+			.retained(retain)
+			.payload(io.netty.buffer.Unpooled.wrappedBuffer(payload))
+			.build();
+		RoutedMessages.report(this.observer, topic, message.payload(), qos, retain);
+		running.internalPublish(message);
+		return true;
+	}
+
+	/**
+	 * Closes the connection of a client (its session stays when it asked for one).
+	 * @return false when no client with that id is connected
+	 */
+	public boolean disconnect(String clientId) {
+		MoquetteCore running = this.core;
+		return running != null && running.disconnectClient(clientId);
 	}
 
 	/** The bound MQTT over TCP port, or -1 when the broker is not running. */

@@ -93,6 +93,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
+	/** Reports this connection's events to the hub's monitoring. */
+	private ConnectionObservation observation = new ConnectionObservation(BrokerObserver.NONE);
+
 	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, ClientAddresses addresses,
 			int maxMessageBytes) {
 		this.core = core;
@@ -100,6 +103,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		this.addresses = addresses;
 		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
+	}
+
+	/** Reports this connection's events to {@code observer}; call before the channel is active. */
+	ProtocolGuard observedBy(BrokerObserver observer) {
+		this.observation = new ConnectionObservation(observer);
+		return this;
 	}
 
 	@Override
@@ -196,6 +205,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		String clientId = connect.payload().clientIdentifier();
 		this.engineHasConnect = true;
+		this.observation.connect(connect, remote(ctx));
 		try {
 			this.engine.channelRead(ctx, connect);
 		}
@@ -253,6 +263,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		this.observation.outbound(msg);
 		if (msg instanceof MqttConnAckMessage && this.connectSeen && !this.settled && this.connAckWrite == null) {
 			this.connAckWrite = promise;
 			this.connAckAccepted = ((MqttConnAckMessage) msg).variableHeader()
@@ -303,6 +314,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		this.settled = true;
 		boolean accepted = this.connAckAccepted && this.connAckWrite.isSuccess();
+		if (accepted) {
+			this.observation.accepted();
+		}
 		MqttMessage next;
 		while ((next = this.held.poll()) != null) {
 			if (accepted) {
@@ -334,6 +348,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		else if (type == MqttMessageType.PUBREL) {
 			this.unreleasedQos2.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
 		}
+		this.observation.inbound(message);
 		try {
 			this.engine.channelRead(ctx, message);
 		}
@@ -437,6 +452,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	}
 
 	private void endConnection(ChannelHandlerContext ctx) {
+		this.observation.ended(this.disconnected);
 		if (!this.engineHasConnect || this.disconnected) {
 			// Never connected, or the engine already closed the session for the DISCONNECT:
 			// reporting the closed socket as a lost connection could publish the will
@@ -493,7 +509,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 	}
 
-	private static void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+	private void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+		// Written from here, this CONNACK does not pass this handler's write().
+		this.observation.refused();
 		ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
 			.addListener(ChannelFutureListener.CLOSE);
 	}
