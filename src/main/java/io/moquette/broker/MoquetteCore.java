@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -25,6 +26,8 @@ import io.moquette.persistence.MemorySubscriptionsRepository;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.moquette.persistence.EnqueuedMessageValueType;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.LoggerFactory;
 
@@ -230,11 +233,15 @@ public final class MoquetteCore {
 		});
 		step(this.scheduler::shutdownNow);
 		step(this.sessions::close);
+		List<SessionRegistry.EnqueuedMessage> queued = new ArrayList<>();
+		step(() -> queued.addAll(queuedMessages()));
 		step(() -> {
 			if (this.store != null) {
 				this.store.closeStore();
 			}
 		});
+		// What is queued is on disk; the buffers the queues hold in memory are freed.
+		step(() -> queued.forEach(SessionRegistry.EnqueuedMessage::release));
 		step(this.interceptor::stop);
 		step(this.postOffice::terminate);
 		try {
@@ -243,6 +250,25 @@ public final class MoquetteCore {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * The messages queued for offline sessions that the store still holds in memory. The engine
+	 * keeps a reference to each queued payload there and frees it only when the message is sent.
+	 */
+	private List<SessionRegistry.EnqueuedMessage> queuedMessages() {
+		if (this.store == null) {
+			return List.of();
+		}
+		MVStore mvStore = mvStoreOf(this.store);
+		List<SessionRegistry.EnqueuedMessage> queued = new ArrayList<>();
+		for (String name : this.queues.listQueueNames()) {
+			MVMap<Long, SessionRegistry.EnqueuedMessage> queue = mvStore.openMap("queue_" + name,
+					new MVMap.Builder<Long, SessionRegistry.EnqueuedMessage>()
+						.valueType(new EnqueuedMessageValueType()));
+			queued.addAll(queue.values());
+		}
+		return queued;
 	}
 
 	private static void step(Runnable step) {
