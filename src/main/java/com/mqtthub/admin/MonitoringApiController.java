@@ -104,24 +104,21 @@ class MonitoringApiController {
 		if ((topic == null) == (filter == null)) {
 			throw new IllegalArgumentException("Give either 'topic' or 'filter'");
 		}
-		List<String> topics;
 		if (topic != null) {
 			checkTopic(topic);
-			topics = List.of(topic);
 		}
 		else {
 			checkFilter(filter);
-			topics = this.broker.retained(filter).stream().map(RetainedEntry::topic).toList();
 		}
-		int deleted = 0;
-		for (String each : topics) {
-			if (!this.broker.retained(each).isEmpty()) {
-				deleted++;
-			}
-			this.broker.deleteRetained(each);
-			this.monitor.topicTree().retainedDeleted(each);
-		}
+		// A topic name is a filter that matches only itself.
+		List<String> present = this.broker.retained((topic != null) ? topic : filter)
+			.stream()
+			.map(RetainedEntry::topic)
+			.toList();
+		this.broker.deleteRetained(present);
+		present.forEach(this.monitor.topicTree()::retainedDeleted);
 		this.monitor.recountRetained();
+		int deleted = present.size();
 		return Map.of("deleted", deleted);
 	}
 

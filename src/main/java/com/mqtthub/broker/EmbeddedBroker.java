@@ -6,6 +6,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.MemoryConfig;
@@ -205,11 +207,23 @@ public class EmbeddedBroker implements SmartLifecycle {
 			.toList();
 	}
 
-	/** Removes the retained message of one topic (no wildcards). */
-	public void deleteRetained(String topic) {
+	/**
+	 * Removes the retained messages of these topics (no wildcards) and returns once that is on
+	 * disk (or after a few seconds), so that a crash right after cannot bring them back.
+	 */
+	public void deleteRetained(List<String> topics) {
 		MoquetteCore running = this.core;
-		if (running != null) {
-			running.cleanRetained(topic);
+		if (running == null) {
+			return;
+		}
+		topics.forEach(running::cleanRetained);
+		CountDownLatch committed = new CountDownLatch(1);
+		running.afterCommit(committed::countDown);
+		try {
+			committed.await(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

@@ -133,8 +133,9 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.addresses, this.maxMessageBytes)
-			.observedBy(this.observer));
+		pipeline.addLast("handler",
+				new ProtocolGuard(this.core, this.authentication, this.addresses, this.maxMessageBytes)
+					.observedBy(this.observer));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)
