@@ -1,5 +1,7 @@
 package com.mqtthub.admin;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -71,6 +74,13 @@ class DashboardPageIT {
 		}
 	}
 
+	/** A picture of the page under target/screenshots, to look at after a run. */
+	private static void screenshot(String name) throws Exception {
+		Path file = Path.of("target", "screenshots", name);
+		Files.createDirectories(file.getParent());
+		Files.write(file, browser.driver().getScreenshotAs(OutputType.BYTES));
+	}
+
 	private static String text(String id) {
 		return driver.findElement(By.id(id)).getText();
 	}
@@ -120,6 +130,7 @@ class DashboardPageIT {
 					.as("same page, not reloaded")
 					.isEqualTo(pageId);
 				assertThat(driver.findElements(By.cssSelector("#chart canvas"))).isNotEmpty();
+				screenshot("dashboard.png");
 			}
 			finally {
 				running.set(false);
@@ -132,6 +143,7 @@ class DashboardPageIT {
 			assertThat(driver.findElements(By.cssSelector("#clientRows td.client-id")))
 				.extracting((cell) -> cell.getText())
 				.containsExactlyInAnyOrder("dash-sub", "dash-pub");
+			screenshot("clients.png");
 		}
 	}
 
