@@ -9,7 +9,7 @@ package com.mqtthub.acl;
  * {@code #}, while an allow rule for {@code sensors/+} does not allow one to {@code sensors/#}.
  * For a PUBLISH, the asked topic has no wildcards and both come down to the usual match.
  */
-final class TopicFilters {
+public final class TopicFilters {
 
 	private TopicFilters() {
 	}
@@ -64,7 +64,7 @@ final class TopicFilters {
 	}
 
 	/** Whether {@code filter} is a valid MQTT topic filter (wildcards only as whole levels, # last). */
-	static boolean isValidFilter(String filter) {
+	public static boolean isValidFilter(String filter) {
 		if (filter == null || filter.isEmpty() || filter.indexOf('\u0000') >= 0) {
 			return false;
 		}

@@ -21,7 +21,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * Clear JSON errors for the admin API: 400 with every field error in words, 404 for what does
  * not exist, 409 for what the hub refuses to do.
  */
-@RestControllerAdvice(assignableTypes = { UserApiController.class, AclApiController.class })
+@RestControllerAdvice(assignableTypes = { UserApiController.class, AclApiController.class, MonitoringApiController.class })
 class ApiErrorHandler {
 
 	@ExceptionHandler(MethodArgumentNotValidException.class)

@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.MemoryConfig;
@@ -56,6 +58,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private MqttConnectAuthentication authentication;
 
+	private volatile BrokerObserver observer = BrokerObserver.NONE;
+
 	private volatile int tcpPort = -1;
 
 	private volatile int webSocketPort = -1;
@@ -81,13 +85,18 @@ public class EmbeddedBroker implements SmartLifecycle {
 		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
 		SslContext sslContext = tls.isEnabled() ? TlsContextFactory.create(tls) : null;
 		MoquetteCore[] started = new MoquetteCore[1];
+		BrokerObserver events = this.observer;
 		MoquetteCore moquette;
 		try {
 			// Credentials are checked before the engine sees a CONNECT (ProtocolGuard), so the
 			// engine itself lets every CONNECT it gets in.
-			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)), List.of(),
+			moquette = MoquetteCore.start(new MemoryConfig(MoquetteSettings.from(this.properties, true)),
+					List.of(new RoutedMessages(events)),
 					new AcceptAllAuthenticator(), MoquetteSecurity.authorizatorPolicy(this.authorizer,
-							(clientId) -> closeAfterDeniedPublish(started[0], clientId)),
+							(clientId) -> {
+								events.denied(clientId);
+								closeAfterDeniedPublish(started[0], clientId);
+							}),
 					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
 			started[0] = moquette;
 		}
@@ -98,6 +107,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		MqttListeners network = new MqttListeners(moquette, connectAuthentication, this.authorizer,
 				this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties));
+		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
 			int maxFrame = MoquetteSettings.maxFrameBytes(this.properties);
@@ -212,6 +222,80 @@ public class EmbeddedBroker implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	/** Reports broker events to {@code observer}; takes effect at the next start. */
+	public void setObserver(BrokerObserver observer) {
+		this.observer = (observer != null) ? observer : BrokerObserver.NONE;
+	}
+
+	/** Whether the broker runs and every one of its listeners is open. */
+	public synchronized boolean listenersUp() {
+		return this.core != null && this.listeners != null && this.listeners.allOpen();
+	}
+
+	/** The retained messages on topics that {@code filter} matches (empty when not running). */
+	public List<RetainedEntry> retained(String filter) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return List.of();
+		}
+		return running.retainedOnTopic(filter)
+			.stream()
+			.map((message) -> new RetainedEntry(message.getTopic().toString(), message.qosLevel().value(),
+					message.getPayload()))
+			.toList();
+	}
+
+	/**
+	 * Removes the retained messages of these topics (no wildcards) and returns once that is on
+	 * disk (or after a few seconds), so that a crash right after cannot bring them back.
+	 */
+	public void deleteRetained(List<String> topics) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return;
+		}
+		topics.forEach(running::cleanRetained);
+		CountDownLatch committed = new CountDownLatch(1);
+		running.afterCommit(committed::countDown);
+		try {
+			committed.await(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Publishes a message as the broker itself (it bypasses the topic rules: callers check who
+	 * asks). A retained message with an empty payload removes the retained message of the topic.
+	 * @return false when the broker is not running
+	 */
+	public boolean publish(String topic, byte[] payload, int qos, boolean retain) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return false;
+		}
+		io.netty.handler.codec.mqtt.MqttPublishMessage message = io.netty.handler.codec.mqtt.MqttMessageBuilders
+			.publish()
+			.topicName(topic)
+			.qos(io.netty.handler.codec.mqtt.MqttQoS.valueOf(qos))
+			.retained(retain)
+			.payload(io.netty.buffer.Unpooled.wrappedBuffer(payload))
+			.build();
+		RoutedMessages.report(this.observer, topic, message.payload(), qos, retain);
+		running.internalPublish(message);
+		return true;
+	}
+
+	/**
+	 * Closes the connection of a client (its session stays when it asked for one).
+	 * @return false when no client with that id is connected
+	 */
+	public boolean disconnect(String clientId) {
+		MoquetteCore running = this.core;
+		return running != null && running.disconnectClient(clientId);
 	}
 
 	/** The bound MQTT over TCP port, or -1 when the broker is not running. */

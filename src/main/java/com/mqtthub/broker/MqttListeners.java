@@ -70,6 +70,8 @@ final class MqttListeners {
 
 	private final List<Channel> serverChannels = new ArrayList<>();
 
+	private volatile BrokerObserver observer = BrokerObserver.NONE;
+
 	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
 			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
@@ -82,6 +84,16 @@ final class MqttListeners {
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
 		this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("mqtt-io"), io);
+	}
+
+	/** Whether every listener bound so far is still open (call under the broker's lock). */
+	boolean allOpen() {
+		return !this.serverChannels.isEmpty() && this.serverChannels.stream().allMatch(Channel::isOpen);
+	}
+
+	/** Reports the events of connections accepted from now on to {@code observer}. */
+	void observe(BrokerObserver observer) {
+		this.observer = observer;
 	}
 
 	/**
@@ -136,8 +148,10 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-		pipeline.addLast("handler", new ProtocolGuard(this.core, this.authentication, this.authorizer, this.addresses, this.limits,
-				this.maxMessageBytes));
+		pipeline.addLast("handler",
+				new ProtocolGuard(this.core, this.authentication, this.authorizer, this.addresses, this.limits,
+						this.maxMessageBytes)
+					.observedBy(this.observer));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

@@ -128,6 +128,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
 	private final Set<Integer> unreleasedQos2 = new HashSet<>();
 
+	/** Reports this connection's events to the hub's monitoring. */
+	private ConnectionObservation observation = new ConnectionObservation(BrokerObserver.NONE);
+
 	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
 			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
 		this.core = core;
@@ -137,6 +140,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		this.limits = limits;
 		this.engine = core.mqttHandler();
 		this.maxMessageBytes = maxMessageBytes;
+	}
+
+	/** Reports this connection's events to {@code observer}; call before the channel is active. */
+	ProtocolGuard observedBy(BrokerObserver observer) {
+		this.observation = new ConnectionObservation(observer);
+		return this;
 	}
 
 	@Override
@@ -279,6 +288,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		String clientId = connect.payload().clientIdentifier();
 		this.clientId = clientId;
 		this.engineHasConnect = true;
+		this.observation.connect(connect, remote(ctx));
 		try {
 			this.engine.channelRead(ctx, connect);
 		}
@@ -350,6 +360,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			promise.trySuccess();
 			return;
 		}
+		this.observation.outbound(msg);
 		if (mustBeDurableFirst(msg)) {
 			// Answer only once what this answer confirms is on disk, so that a crash right after
 			// cannot lose it. Answers keep their order: they all wait in the same line.
@@ -419,6 +430,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		this.settled = true;
 		boolean accepted = this.connAckAccepted && this.connAckWrite.isSuccess();
+		if (accepted) {
+			this.observation.accepted();
+		}
 		MqttMessage next;
 		while ((next = this.held.poll()) != null) {
 			if (accepted) {
@@ -450,6 +464,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		else if (type == MqttMessageType.PUBREL) {
 			this.unreleasedQos2.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
 		}
+		this.observation.inbound(message);
 		try {
 			this.engine.channelRead(ctx, message);
 		}
@@ -591,6 +606,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	}
 
 	private void endConnection(ChannelHandlerContext ctx) {
+		this.observation.ended(this.disconnected);
 		if (!this.engineHasConnect || this.disconnected) {
 			// Never connected, or the engine already closed the session for the DISCONNECT:
 			// reporting the closed socket as a lost connection could publish the will
@@ -657,7 +673,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 	}
 
-	private static void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+	private void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+		// Written from here, this CONNACK does not pass this handler's write().
+		this.observation.refused();
 		ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
 			.addListener(ChannelFutureListener.CLOSE);
 	}

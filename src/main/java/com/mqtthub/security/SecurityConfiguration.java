@@ -6,8 +6,11 @@ import com.mqtthub.relay.RelayProperties;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -27,7 +30,27 @@ import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	/**
+	 * Actuator endpoints, for monitoring systems: HTTP Basic with an administrator's credentials,
+	 * no session. Health (up or down, without details) is open to all.
+	 */
 	@Bean
+	@Order(1)
+	SecurityFilterChain actuatorSecurity(HttpSecurity http) throws Exception {
+		http.securityMatcher("/actuator/**");
+		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
+			.permitAll()
+			.anyRequest()
+			.hasRole(Role.ADMIN.name()));
+		http.httpBasic(Customizer.withDefaults());
+		http.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+		// Read-only endpoints, without cookies: nothing for a forged request to ride on.
+		http.csrf((csrf) -> csrf.disable());
+		return http.build();
+	}
+
+	@Bean
+	@Order(2)
 	SecurityFilterChain webSecurity(HttpSecurity http, RelayProperties relay) throws Exception {
 		http.authorizeHttpRequests((requests) -> requests
 			.requestMatchers("/login", "/error", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico")
@@ -35,6 +58,11 @@ class SecurityConfiguration {
 			.requestMatchers(relay.getPath())
 			.permitAll()
 			.requestMatchers("/admin/**", "/api/users/**", "/api/users", "/api/acl/**")
+			.hasRole(Role.ADMIN.name())
+			// The broker's live state, publishing over HTTP and the API description.
+			.requestMatchers("/api/metrics/**", "/api/metrics", "/api/clients/**", "/api/clients", "/api/retained",
+					"/api/topics", "/api/publish", "/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**",
+					"/swagger-ui.html")
 			.hasRole(Role.ADMIN.name())
 			.anyRequest()
 			.authenticated());

@@ -54,6 +54,8 @@ public final class MoquetteCore {
 
 	private final PostOffice postOffice;
 
+	private final IRetainedRepository retained;
+
 	private final NewNettyMQTTHandler mqttHandler;
 
 	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
@@ -107,6 +109,7 @@ public final class MoquetteCore {
 			retainedRepository = new MemoryRetainedRepository();
 			sessionsRepository = new MemorySessionsRepository();
 		}
+		this.retained = retainedRepository;
 		ISubscriptionsDirectory subscriptions = new CTrieSubscriptionDirectory();
 		subscriptions.init(subscriptionsRepository);
 		Authorizator authorizator = new Authorizator(authorizatorPolicy);
@@ -252,6 +255,16 @@ public final class MoquetteCore {
 
 	public boolean disconnectClient(String clientId) {
 		return this.sessions.dropSession(clientId, false);
+	}
+
+	/** The retained messages on topics that {@code filter} matches. */
+	public List<RetainedMessage> retainedOnTopic(String filter) {
+		return this.retained.retainedOnTopic(filter);
+	}
+
+	/** Removes the retained message of one topic (no wildcards). */
+	public void cleanRetained(String topic) {
+		this.retained.cleanRetained(new io.moquette.broker.subscriptions.Topic(topic));
 	}
 
 	/** Publishes as the broker itself; the payload is released. */

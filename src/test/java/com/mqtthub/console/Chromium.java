@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Without them the browser tests are skipped, unless the environment variable
  * {@code REQUIRE_BROWSER=1} asks for them to fail instead (as a CI machine should).
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
 	static final Path BINARY = Path.of("/usr/bin/chromium");
 
@@ -41,7 +41,7 @@ final class Chromium implements AutoCloseable {
 		this.profile = profile;
 	}
 
-	ChromeDriver driver() {
+	public ChromeDriver driver() {
 		return this.driver;
 	}
 
@@ -56,12 +56,12 @@ final class Chromium implements AutoCloseable {
 		}
 	}
 
-	static boolean available() {
+	public static boolean available() {
 		return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
 	}
 
 	/** Skips the calling test (or fails it when REQUIRE_BROWSER=1) without Chromium and its driver. */
-	static void assumeAvailable() {
+	public static void assumeAvailable() {
 		if (available()) {
 			return;
 		}
@@ -73,7 +73,7 @@ final class Chromium implements AutoCloseable {
 	}
 
 	/** A fresh headless browser with its own throw-away profile; close it when done. */
-	static Chromium start() {
+	public static Chromium start() {
 		Path profile;
 		try {
 			profile = Files.createTempDirectory("mqtthub-chromium-");
