@@ -54,7 +54,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile MoquetteCore core;
 
-	private MqttListeners listeners;
+	private volatile MqttListeners listeners;
 
 	private MqttConnectAuthentication authentication;
 
@@ -296,6 +296,12 @@ public class EmbeddedBroker implements SmartLifecycle {
 	public boolean disconnect(String clientId) {
 		MoquetteCore running = this.core;
 		return running != null && running.disconnectClient(clientId);
+	}
+
+	/** Closes every MQTT connection logged in with this user name; returns how many. */
+	public int disconnectUser(String username) {
+		MqttListeners network = this.listeners;
+		return (network != null && username != null) ? network.closeConnectionsOf(username) : 0;
 	}
 
 	/** The bound MQTT over TCP port, or -1 when the broker is not running. */

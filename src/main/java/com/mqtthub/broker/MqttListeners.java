@@ -183,6 +183,19 @@ final class MqttListeners {
 		this.serverChannels.clear();
 	}
 
+	/** Closes every connection logged in with this user name; returns how many. */
+	int closeConnectionsOf(String username) {
+		int closed = 0;
+		for (Channel connection : this.connections) {
+			ProtocolGuard guard = connection.pipeline().get(ProtocolGuard.class);
+			if (guard != null && username.equals(guard.username())) {
+				connection.close();
+				closed++;
+			}
+		}
+		return closed;
+	}
+
 	/** Open MQTT connections. */
 	int openConnections() {
 		return this.connections.size();

@@ -119,6 +119,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** The client id the engine knows this connection by. */
 	private String clientId;
 
+	/** The user name this connection logged in with, once its CONNECT is accepted. */
+	private volatile String username;
+
 	/**
 	 * A will to be published as retained, which the hub keeps (the engine would publish it
 	 * without storing it, MQTT-3.1.2-17): topic, payload, QoS; null when there is none.
@@ -287,6 +290,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		String clientId = connect.payload().clientIdentifier();
 		this.clientId = clientId;
+		this.username = connect.payload().userName();
 		this.engineHasConnect = true;
 		this.observation.connect(connect, remote(ctx));
 		try {
@@ -312,6 +316,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			logger.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
 			ctx.close();
 		}
+	}
+
+	/** The user name of this connection, or null (anonymous, or not connected yet). */
+	String username() {
+		return this.username;
 	}
 
 	/** The client's address: for a relayed connection the browser's, not the relay's. */

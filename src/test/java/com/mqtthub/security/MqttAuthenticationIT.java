@@ -65,6 +65,25 @@ class MqttAuthenticationIT {
 	}
 
 	@Test
+	void disablingOrDeletingAUserEndsItsOpenConnections() throws Exception {
+		String disabled = name("disabled-live");
+		String deleted = name("deleted-live");
+		this.users.create(disabled, "correct horse", Role.USER, true);
+		this.users.create(deleted, "correct horse", Role.USER, true);
+		try (MqttTestClient first = MqttTestClient.connect(tcp(), name("c"),
+				MqttTestClient.options(true, disabled, "correct horse"));
+				MqttTestClient second = MqttTestClient.connect(tcp(), name("c"),
+						MqttTestClient.options(true, deleted, "correct horse"));
+				MqttTestClient bystander = MqttTestClient.connect(tcp(), name("c"))) {
+			this.users.update(disabled, Role.USER, false);
+			this.users.delete(deleted);
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> !first.isConnected() && !second.isConnected());
+			assertThat(bystander.isConnected()).isTrue();
+		}
+	}
+
+	@Test
 	void validUserConnects() throws Exception {
 		String user = name("valid");
 		this.users.create(user, "correct horse", Role.USER, true);
