@@ -105,8 +105,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
-		MqttListeners network = new MqttListeners(moquette, connectAuthentication, this.authorizer,
-				this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties));
+		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
+				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties)));
 		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.AutoFlushHandler;
-import io.moquette.broker.MoquetteCore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -47,20 +46,8 @@ final class MqttListeners {
 
 	private static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
 
-	private final MoquetteCore core;
-
-	private final MqttConnectAuthentication authentication;
-
-	private final MqttAuthorizer authorizer;
-
-	private final ClientAddresses addresses;
-
-	private final BrokerLimits limits;
-
 	private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections",
 			GlobalEventExecutor.INSTANCE);
-
-	private final int maxMessageBytes;
 
 	private final EventLoopGroup bossGroup;
 
@@ -70,16 +57,12 @@ final class MqttListeners {
 
 	private final List<Channel> serverChannels = new ArrayList<>();
 
+	private final ConnectionServices services;
+
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
 
-	MqttListeners(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
-			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
-		this.core = core;
-		this.authentication = authentication;
-		this.authorizer = authorizer;
-		this.addresses = addresses;
-		this.limits = limits;
-		this.maxMessageBytes = maxMessageBytes;
+	MqttListeners(ConnectionServices services) {
+		this.services = services;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
@@ -141,16 +124,15 @@ final class MqttListeners {
 		this.connections.add(pipeline.channel());
 		// Moquette replaces "idleStateHandler" by name with one sized to the client's keep-alive.
 		pipeline.addLast("idleStateHandler", new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0));
-		pipeline.addLast("idleEventHandler", this.core.idleTimeoutHandler());
-		int flushMillis = this.core.bufferFlushMillis();
+		pipeline.addLast("idleEventHandler", this.services.core().idleTimeoutHandler());
+		int flushMillis = this.services.core().bufferFlushMillis();
 		if (flushMillis > 0) {
 			pipeline.addLast("autoflush", new AutoFlushHandler(flushMillis, TimeUnit.MILLISECONDS));
 		}
-		pipeline.addLast("decoder", new MqttDecoder(this.maxMessageBytes));
+		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
 		pipeline.addLast("handler",
-				new ProtocolGuard(this.core, this.authentication, this.authorizer, this.addresses, this.limits,
-						this.maxMessageBytes)
+				new ProtocolGuard(this.services)
 					.observedBy(this.observer));
 	}
 
@@ -165,8 +147,8 @@ final class MqttListeners {
 			// Above the slow-client buffer, so that the hub (which counts what it drops) decides
 			// what a slow client loses, not the engine (which drops even acknowledgements).
 			.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-					(int) Math.min(Integer.MAX_VALUE / 4, 2 * this.limits.slowClientBufferBytes()),
-					(int) Math.min(Integer.MAX_VALUE / 2, 4 * this.limits.slowClientBufferBytes())))
+					(int) Math.min(Integer.MAX_VALUE / 4, 2 * this.services.limits().slowClientBufferBytes()),
+					(int) Math.min(Integer.MAX_VALUE / 2, 4 * this.services.limits().slowClientBufferBytes())))
 			.childHandler(initializer)
 			.bind(host, port)
 			.sync()

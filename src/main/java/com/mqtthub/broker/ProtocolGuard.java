@@ -134,15 +134,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** Reports this connection's events to the hub's monitoring. */
 	private ConnectionObservation observation = new ConnectionObservation(BrokerObserver.NONE);
 
-	ProtocolGuard(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
-			ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
-		this.core = core;
-		this.authentication = authentication;
-		this.authorizer = authorizer;
-		this.addresses = addresses;
-		this.limits = limits;
-		this.engine = core.mqttHandler();
-		this.maxMessageBytes = maxMessageBytes;
+	ProtocolGuard(ConnectionServices services) {
+		this.core = services.core();
+		this.authentication = services.authentication();
+		this.authorizer = services.authorizer();
+		this.addresses = services.addresses();
+		this.limits = services.limits();
+		this.engine = this.core.mqttHandler();
+		this.maxMessageBytes = services.maxMessageBytes();
 	}
 
 	/** Reports this connection's events to {@code observer}; call before the channel is active. */
