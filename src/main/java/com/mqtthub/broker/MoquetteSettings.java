@@ -36,7 +36,6 @@ final class MoquetteSettings {
 		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(properties.isPersistence()));
-		settings.setProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "h2");
 		// Room for many clients' commands at once; each client keeps only a few hundred queued
 		// (see ProtocolGuard), since a full queue drops work.
 		settings.setProperty(IConfig.SESSION_QUEUE_SIZE, Integer.toString(SESSION_QUEUE_SIZE));
