@@ -45,6 +45,9 @@ public class AclService {
 
 	private volatile Snapshot snapshot;
 
+	/** Grows with every change of the rules or users, so that cached decisions can tell they are old. */
+	private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+
 	AclService(AclRuleRepository rules, UserService users) {
 		this.rules = rules;
 		this.users = users;
@@ -96,9 +99,20 @@ public class AclService {
 				&& TopicFilters.isValidFilter(pattern.replace("%u", "u").replace("%c", "c"));
 	}
 
+	/** Changes whenever the rules or the users change. */
+	public long version() {
+		return this.version.get();
+	}
+
 	/**
 	 * Decides whether a client may do {@code action} with {@code topic} (a topic name for
-	 * PUBLISH, a topic filter for SUBSCRIBE).
+	 * PUBLISH and for receiving a message, a topic filter for SUBSCRIBE).
+	 * <p>
+	 * A SUBSCRIBE is granted when the first rule that applies to its filter allows some topic
+	 * under it, and refused only when the first such rule denies every topic under it; a deny
+	 * rule for part of the filter does not stop it (every message is checked on delivery, by the
+	 * same rules, with its topic name). So {@code #} is granted next to "deny {@code secret/#}",
+	 * and {@code secret/#} is refused.
 	 *
 	 * @param username the user name, or {@code null} for an anonymous client
 	 */
@@ -122,7 +136,7 @@ public class AclService {
 			candidates.addAll(current.byRole().getOrDefault(user.role().name(), List.of()));
 		}
 		for (AclRule rule : candidates) {
-			if (rule.access().covers(action) && matches(rule, username, clientId, topic)) {
+			if (rule.access().covers(action) && applies(rule, username, clientId, topic)) {
 				return new AccessDecision(rule.permission() == Permission.ALLOW, rule, "rule " + rule.describe());
 			}
 		}
@@ -130,7 +144,11 @@ public class AclService {
 				: new AccessDecision(false, null, "no rule matched: deny");
 	}
 
-	private static boolean matches(AclRule rule, String username, String clientId, String topic) {
+	/**
+	 * Whether a rule decides for {@code topic}: an allow rule when it matches some topic under it
+	 * (for a topic name: the topic), a deny rule when it matches every topic under it.
+	 */
+	private static boolean applies(AclRule rule, String username, String clientId, String topic) {
 		boolean deny = rule.permission() == Permission.DENY;
 		String pattern = rule.topicPattern();
 		if (pattern.contains("%u")) {
@@ -146,7 +164,7 @@ public class AclService {
 			}
 			pattern = pattern.replace("%c", clientId);
 		}
-		return deny ? TopicFilters.overlaps(pattern, topic) : TopicFilters.covers(pattern, topic);
+		return deny ? TopicFilters.covers(pattern, topic) : TopicFilters.overlaps(pattern, topic);
 	}
 
 	private static boolean isLiteralLevel(String value) {
@@ -178,6 +196,7 @@ public class AclService {
 			.collect(Collectors.toMap(UserSummary::username, Function.identity()));
 		Snapshot fresh = new Snapshot(byUser, byRole, users);
 		this.snapshot = fresh;
+		this.version.incrementAndGet();
 		return fresh;
 	}
 

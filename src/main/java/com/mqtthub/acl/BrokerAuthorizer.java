@@ -25,6 +25,14 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 
 	private final AtomicLong deniedSubscriptions = new AtomicLong();
 
+	/** Most read decisions cached; beyond it the cache starts again. */
+	private static final int MAX_CACHED_READS = 100_000;
+
+	/** Read decisions per (user, client, topic), valid for {@link #readsVersion} of the rules. */
+	private final java.util.concurrent.ConcurrentHashMap<ReadKey, Boolean> reads = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private volatile long readsVersion = -1;
+
 	BrokerAuthorizer(AclService acl) {
 		this.acl = acl;
 	}
@@ -49,6 +57,28 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 					LogSafe.text(topicFilter), who(username), LogSafe.text(clientId), decision.reason(), count);
 		}
 		return decision.allowed();
+	}
+
+	@Override
+	public boolean canRead(String username, String clientId, String topic) {
+		long version = this.acl.version();
+		if (version != this.readsVersion || this.reads.size() > MAX_CACHED_READS) {
+			this.reads.clear();
+			this.readsVersion = version;
+		}
+		ReadKey key = new ReadKey(username, clientId, topic);
+		Boolean allowed = this.reads.get(key);
+		if (allowed == null) {
+			allowed = this.acl.decide(username, clientId, topic, Action.SUBSCRIBE).allowed();
+			// Only cache what was decided on the rules still in force.
+			if (this.acl.version() == version) {
+				this.reads.put(key, allowed);
+			}
+		}
+		return allowed;
+	}
+
+	private record ReadKey(String username, String clientId, String topic) {
 	}
 
 	/** PUBLISH packets dropped by the topic rules since start. */

@@ -3,11 +3,12 @@ package com.mqtthub.acl;
 /**
  * MQTT topic filter matching for topic rules.
  * <p>
- * An allow rule must <em>cover</em> what is asked: every topic the asked filter can match must be
- * matched by the rule's filter. A deny rule applies as soon as it <em>overlaps</em> what is asked:
- * one topic matched by both is enough. So a deny rule for {@code secret/#} stops a subscription to
- * {@code #}, while an allow rule for {@code sensors/+} does not allow one to {@code sensors/#}.
- * For a PUBLISH, the asked topic has no wildcards and both come down to the usual match.
+ * For a SUBSCRIBE, an allow rule applies when it <em>overlaps</em> the asked filter (one topic
+ * matched by both is enough), a deny rule only when it <em>covers</em> it (every topic the asked
+ * filter can match is matched by the rule). So a deny rule for {@code secret/#} does not stop a
+ * subscription to {@code #}, whose messages on {@code secret/...} are then withheld one by one.
+ * For a PUBLISH or a delivered message, the topic has no wildcards and both come down to the
+ * usual match.
  */
 public final class TopicFilters {
 

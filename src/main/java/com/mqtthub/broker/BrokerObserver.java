@@ -48,6 +48,14 @@ public interface BrokerObserver {
 	default void delivered(ConnectionId connection, int qos, int payloadBytes) {
 	}
 
+	/** A message was not delivered to a subscriber whose owner may not read its topic. */
+	default void deliveryDenied() {
+	}
+
+	/** A CONNECT was refused because its client id names another user's session. */
+	default void takeoverRefused() {
+	}
+
 	/** A PUBLISH was denied by the topic rules. */
 	default void denied(String clientId) {
 	}

@@ -74,6 +74,11 @@ final class ConnectionObservation {
 		this.observer.refused();
 	}
 
+	/** The CONNECT named a session of another user. */
+	void takeoverRefused() {
+		this.observer.takeoverRefused();
+	}
+
 	/** A packet on its way to the engine. */
 	void inbound(MqttMessage message) {
 		switch (message.fixedHeader().messageType()) {

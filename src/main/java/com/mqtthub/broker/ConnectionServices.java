@@ -11,8 +11,9 @@ import io.moquette.broker.MoquetteCore;
  * @param addresses the clients behind relayed connections
  * @param limits connection and queue limits, and what they dropped
  * @param maxMessageBytes the largest packet accepted
+ * @param owners which user each session belongs to
  */
 record ConnectionServices(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
-		ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes) {
+		ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes, SessionOwners owners) {
 
 }

@@ -85,6 +85,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
 		SslContext sslContext = tls.isEnabled() ? TlsContextFactory.create(tls) : null;
 		MoquetteCore[] started = new MoquetteCore[1];
+		SessionOwners[] owners = new SessionOwners[1];
 		BrokerObserver events = this.observer;
 		MoquetteCore moquette;
 		try {
@@ -97,8 +98,10 @@ public class EmbeddedBroker implements SmartLifecycle {
 								events.denied(clientId);
 								closeAfterDeniedPublish(started[0], clientId);
 							}),
+					new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
 					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
 			started[0] = moquette;
+			owners[0] = new SessionOwners(moquette.durableMap("hub_session_owners"), moquette.storedSessionIds());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("The MQTT broker could not open its data directory "
@@ -106,7 +109,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
-				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties)));
+				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
+				owners[0]));
 		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();

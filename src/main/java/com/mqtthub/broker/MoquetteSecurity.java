@@ -23,7 +23,8 @@ final class MoquetteSecurity {
 
 			@Override
 			public boolean canWrite(Topic topic, String user, String client) {
-				boolean allowed = authorizer.canPublish(user, client, topic.toString());
+				String name = topic.toString();
+				boolean allowed = !DeliveryRules.isReservedForTheBroker(name) && authorizer.canPublish(user, client, name);
 				if (!allowed) {
 					onDeniedPublish.accept(client);
 				}

@@ -61,7 +61,10 @@ final class MqttListeners {
 
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
 
+	private final RetainFlag retainFlag;
+
 	MqttListeners(ConnectionServices services) {
+		this.retainFlag = new RetainFlag(services.core());
 		this.services = services;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -131,6 +134,7 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("handler",
 				new ProtocolGuard(this.services)
 					.observedBy(this.observer));

@@ -68,6 +68,11 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private final MqttAuthorizer authorizer;
 
+	private final SessionOwners owners;
+
+	/** This connection holds its session's claim in {@link #owners}. */
+	private boolean ownsSession;
+
 	/** This connection holds one of the broker's connection slots. */
 	private boolean countedIn;
 
@@ -138,6 +143,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		this.core = services.core();
 		this.authentication = services.authentication();
 		this.authorizer = services.authorizer();
+		this.owners = services.owners();
 		this.addresses = services.addresses();
 		this.limits = services.limits();
 		this.engine = this.core.mqttHandler();
@@ -227,6 +233,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 							remote(ctx));
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
 				}
+				else if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED && !claimSession(ctx, payload)) {
+					logger.warn("Refused MQTT connection from {}: its client id names a session of another user",
+							remote(ctx));
+					this.observation.takeoverRefused();
+					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+				}
 				else if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED) {
 					handToEngine(ctx, keepRetainedWill(withId));
 				}
@@ -241,12 +253,22 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			}));
 	}
 
+	/** One owner per session: the user whose CONNECT created it. */
+	private boolean claimSession(ChannelHandlerContext ctx, MqttConnectPayload payload) {
+		if (!ctx.channel().isActive()) {
+			return true; // Gone already: handToEngine lets it go.
+		}
+		this.clientId = payload.clientIdentifier();
+		this.ownsSession = this.owners.claim(this.clientId, payload.userName(), ctx.channel());
+		return this.ownsSession;
+	}
+
 	/** A will is a publish on the client's behalf: its topic needs the same permission. */
 	private boolean mayPublishWill(MqttConnectMessage connect) {
 		String willTopic = connect.payload().willTopic();
 		return !connect.variableHeader().isWillFlag() || willTopic == null
-				|| this.authorizer.canPublish(connect.payload().userName(), connect.payload().clientIdentifier(),
-						willTopic);
+				|| (!DeliveryRules.isReservedForTheBroker(willTopic) && this.authorizer
+					.canPublish(connect.payload().userName(), connect.payload().clientIdentifier(), willTopic));
 	}
 
 	/**
@@ -596,6 +618,10 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.connectionEnded = true;
+		if (this.ownsSession) {
+			this.ownsSession = false;
+			this.owners.released(this.clientId, !this.persistentSession, ctx.channel());
+		}
 		if (this.countedIn) {
 			this.countedIn = false;
 			this.limits.disconnected();

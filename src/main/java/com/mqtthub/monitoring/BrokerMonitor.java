@@ -55,6 +55,10 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 
 	private final LongAdder denied = new LongAdder();
 
+	private final LongAdder deliveriesDenied = new LongAdder();
+
+	private final LongAdder takeoversRefused = new LongAdder();
+
 	private final int historySize;
 
 	private final ArrayDeque<Snapshot> history = new ArrayDeque<>();
@@ -133,6 +137,12 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 		FunctionCounter.builder("mqtthub.messages.denied", this.denied, LongAdder::sum)
 			.description("PUBLISH packets denied by the topic rules")
 			.register(registry);
+		FunctionCounter.builder("mqtthub.deliveries.denied", this.deliveriesDenied, LongAdder::sum)
+			.description("Messages withheld from subscribers whose owner may not read their topic")
+			.register(registry);
+		FunctionCounter.builder("mqtthub.sessions.takeovers.refused", this.takeoversRefused, LongAdder::sum)
+			.description("CONNECTs refused because their client id names a session of another user")
+			.register(registry);
 		BrokerLimits limits = this.broker.getLimits();
 		FunctionCounter.builder("mqtthub.messages.dropped", limits, BrokerLimits::droppedForSlowClients)
 			.description("Messages dropped: their client did not read (QoS 0) or their session's queue was full")
@@ -189,6 +199,16 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 	@Override
 	public void denied(String clientId) {
 		this.denied.increment();
+	}
+
+	@Override
+	public void deliveryDenied() {
+		this.deliveriesDenied.increment();
+	}
+
+	@Override
+	public void takeoverRefused() {
+		this.takeoversRefused.increment();
 	}
 
 	@Override

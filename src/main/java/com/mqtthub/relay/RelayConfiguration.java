@@ -41,9 +41,13 @@ class RelayConfiguration implements WebSocketConfigurer {
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
 		DefaultHandshakeHandler handshake = new DefaultHandshakeHandler();
 		handshake.setSupportedProtocols(SUBPROTOCOLS);
-		// No allowed origins are set: Spring then accepts only same-origin browsers (and
-		// non-browser clients, which send no Origin), which stops cross-site WebSocket hijacking.
-		registry.addHandler(this.relay, this.properties.getPath()).setHandshakeHandler(handshake);
+		// Spring's own check (same scheme, host and port) would refuse devices such as paho-mqtt,
+		// which send an https Origin even for ws://; SameSiteOrigin compares host and port only,
+		// which still stops cross-site WebSocket hijacking.
+		registry.addHandler(this.relay, this.properties.getPath())
+			.setHandshakeHandler(handshake)
+			.setAllowedOriginPatterns("*")
+			.addInterceptors(new SameSiteOrigin());
 	}
 
 	@EventListener

@@ -6,7 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +22,14 @@ import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
+import io.moquette.broker.subscriptions.Subscription;
+import io.moquette.broker.subscriptions.Topic;
 import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
 import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -56,6 +64,21 @@ public final class MoquetteCore {
 
 	private final IRetainedRepository retained;
 
+	/** The store's maps for the hub's own durable state; null when nothing is persisted. */
+	private final MVStore mvStore;
+
+	/**
+	 * Payloads of retained messages handed to the engine for a new subscription. The engine sends
+	 * them at QoS 1 and 2 with RETAIN 0 (MQTT-3.3.1-8); the hub recognises them on their way out
+	 * by their array, which every duplicate of the buffer the engine makes shares. Weak keys: a
+	 * payload the engine never sends is forgotten with it.
+	 */
+	private final Set<byte[]> retainedForSubscription = Collections
+		.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
+
+	/** Who subscribes on the current session loop thread: the engine asks for read access first. */
+	private static final ThreadLocal<String[]> subscriber = new ThreadLocal<>();
+
 	private final NewNettyMQTTHandler mqttHandler;
 
 	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
@@ -77,7 +100,8 @@ public final class MoquetteCore {
 	}
 
 	private MoquetteCore(IConfig config, List<InterceptHandler> interceptHandlers, IAuthenticator authenticator,
-			IAuthorizatorPolicy authorizatorPolicy, int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
+			IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck, int maxQueuedMessages,
+			Runnable onQueueDrop) throws IOException {
 		this.scheduler = Executors.newScheduledThreadPool(1);
 		this.interceptor = new BrokerInterceptor(config, List.copyOf(interceptHandlers));
 		ISessionsRepository sessionsRepository;
@@ -90,6 +114,7 @@ public final class MoquetteCore {
 			int autosaveInterval = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
 			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
 			MVStore mvStore = mvStoreOf(this.store);
+			this.mvStore = mvStore;
 			this.committer = new StoreCommitter(mvStore);
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
@@ -102,6 +127,7 @@ public final class MoquetteCore {
 		}
 		else {
 			this.store = null;
+			this.mvStore = null;
 			this.committer = null;
 			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), maxQueuedMessages,
 					(clientId) -> 0, onQueueDrop, false);
@@ -110,15 +136,17 @@ public final class MoquetteCore {
 			sessionsRepository = new MemorySessionsRepository();
 		}
 		this.retained = retainedRepository;
-		ISubscriptionsDirectory subscriptions = new CTrieSubscriptionDirectory();
+		ISubscriptionsDirectory subscriptions = new CheckedSubscriptions(new CTrieSubscriptionDirectory(),
+				deliveryCheck);
 		subscriptions.init(subscriptionsRepository);
-		Authorizator authorizator = new Authorizator(authorizatorPolicy);
+		Authorizator authorizator = new Authorizator(rememberingSubscriber(authorizatorPolicy));
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
 		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
-		this.postOffice = new PostOffice(subscriptions, retainedRepository, this.sessions, this.interceptor,
-				authorizator, loops);
+		this.postOffice = new PostOffice(subscriptions,
+				new CheckedRetained(retainedRepository, deliveryCheck, this.retainedForSubscription), this.sessions,
+				this.interceptor, authorizator, loops);
 		BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
 		this.bufferFlushMillis = brokerConfig.getBufferFlushMillis();
 		this.mqttHandler = new NewNettyMQTTHandler(
@@ -130,10 +158,198 @@ public final class MoquetteCore {
 	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
 	 */
 	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
-			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, int maxQueuedMessages,
-			Runnable onQueueDrop) throws IOException {
-		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy, maxQueuedMessages,
-				onQueueDrop);
+			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck,
+			int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
+		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy, deliveryCheck,
+				maxQueuedMessages, onQueueDrop);
+	}
+
+	/**
+	 * Decides, per message, whether a subscription of a session may receive a topic: the engine
+	 * asks the subscription tree, and the hub's answer filters what it finds.
+	 */
+	@FunctionalInterface
+	public interface DeliveryCheck {
+
+		/**
+		 * @param clientId the subscribing session
+		 * @param filter the subscription's topic filter
+		 * @param topic the topic of the message
+		 */
+		boolean mayDeliver(String clientId, String filter, String topic);
+
+	}
+
+	/**
+	 * A map kept in the engine's store, so that it is committed with everything the engine
+	 * stores (one commit before an acknowledgement covers both); in memory when nothing is
+	 * persisted.
+	 */
+	public <K, V> Map<K, V> durableMap(String name) {
+		if (this.mvStore == null) {
+			return new ConcurrentHashMap<>();
+		}
+		return this.mvStore.openMap(name);
+	}
+
+	/** The client ids of the sessions the engine keeps in its store. */
+	public Set<String> storedSessionIds() {
+		Set<String> ids = new java.util.HashSet<>();
+		if (this.store != null) {
+			for (ISessionsRepository.SessionData session : this.store.sessionsRepository().list()) {
+				ids.add(session.clientId());
+			}
+		}
+		return ids;
+	}
+
+	/**
+	 * Whether a PUBLISH on its way out carries a retained message sent because of a new
+	 * subscription (MQTT-3.3.1-8): then it must have RETAIN 1, which the engine leaves out at QoS
+	 * 1 and 2. Answers yes once per payload.
+	 */
+	public boolean sentForNewSubscription(ByteBuf payload) {
+		return payload.hasArray() && this.retainedForSubscription.remove(payload.array());
+	}
+
+	/** Remembers, on the session loop, who asks to subscribe: the engine next looks for retained messages. */
+	private static IAuthorizatorPolicy rememberingSubscriber(IAuthorizatorPolicy policy) {
+		return new IAuthorizatorPolicy() {
+
+			@Override
+			public boolean canWrite(Topic topic, String user, String client) {
+				return policy.canWrite(topic, user, client);
+			}
+
+			@Override
+			public boolean canRead(Topic topic, String user, String client) {
+				subscriber.set(new String[] { client });
+				return policy.canRead(topic, user, client);
+			}
+
+		};
+	}
+
+	/** The subscription tree, with every match checked by the hub before the engine delivers. */
+	private static final class CheckedSubscriptions implements ISubscriptionsDirectory {
+
+		private final ISubscriptionsDirectory tree;
+
+		private final DeliveryCheck check;
+
+		CheckedSubscriptions(ISubscriptionsDirectory tree, DeliveryCheck check) {
+			this.tree = tree;
+			this.check = check;
+		}
+
+		@Override
+		public void init(ISubscriptionsRepository repository) {
+			this.tree.init(repository);
+		}
+
+		@Override
+		public Set<String> listAllSessionIds() {
+			return this.tree.listAllSessionIds();
+		}
+
+		@Override
+		public List<Subscription> matchWithoutQosSharpening(Topic topic) {
+			return checked(topic, this.tree.matchWithoutQosSharpening(topic));
+		}
+
+		@Override
+		public List<Subscription> matchQosSharpening(Topic topic) {
+			return checked(topic, this.tree.matchQosSharpening(topic));
+		}
+
+		private List<Subscription> checked(Topic topic, List<Subscription> matches) {
+			if (matches.isEmpty()) {
+				return matches;
+			}
+			String name = topic.toString();
+			List<Subscription> allowed = new java.util.ArrayList<>(matches.size());
+			for (Subscription match : matches) {
+				if (this.check.mayDeliver(match.getClientId(), match.getTopicFilter().toString(), name)) {
+					allowed.add(match);
+				}
+			}
+			return allowed;
+		}
+
+		@Override
+		public void add(Subscription newSubscription) {
+			this.tree.add(newSubscription);
+		}
+
+		@Override
+		public void removeSubscription(Topic topic, String clientID) {
+			this.tree.removeSubscription(topic, clientID);
+		}
+
+		@Override
+		public int size() {
+			return this.tree.size();
+		}
+
+		@Override
+		public String dumpTree() {
+			return this.tree.dumpTree();
+		}
+
+	}
+
+	/**
+	 * The retained messages, checked for the subscriber before the engine sends them to a new
+	 * subscription, and marked so that they leave with RETAIN 1.
+	 */
+	private static final class CheckedRetained implements IRetainedRepository {
+
+		private final IRetainedRepository store;
+
+		private final DeliveryCheck check;
+
+		private final Set<byte[]> marks;
+
+		CheckedRetained(IRetainedRepository store, DeliveryCheck check, Set<byte[]> marks) {
+			this.store = store;
+			this.check = check;
+			this.marks = marks;
+		}
+
+		@Override
+		public void cleanRetained(Topic topic) {
+			this.store.cleanRetained(topic);
+		}
+
+		@Override
+		public void retain(Topic topic, MqttPublishMessage msg) {
+			this.store.retain(topic, msg);
+		}
+
+		@Override
+		public boolean isEmpty() {
+			return this.store.isEmpty();
+		}
+
+		/** Only the engine calls this, on the session loop of the client that just subscribed. */
+		@Override
+		public List<RetainedMessage> retainedOnTopic(String filter) {
+			String[] who = subscriber.get();
+			List<RetainedMessage> found = this.store.retainedOnTopic(filter);
+			List<RetainedMessage> sent = new java.util.ArrayList<>(found.size());
+			for (RetainedMessage message : found) {
+				String topic = message.getTopic().toString();
+				if (who != null && !this.check.mayDeliver(who[0], filter, topic)) {
+					continue;
+				}
+				// A copy of our own, so that its array marks it as sent for this subscription.
+				byte[] payload = message.getPayload().clone();
+				this.marks.add(payload);
+				sent.add(new RetainedMessage(message.getTopic(), message.qosLevel(), payload));
+			}
+			return sent;
+		}
+
 	}
 
 	/** Messages in a session's stored queue: the engine keeps its head and tail indexes beside it. */

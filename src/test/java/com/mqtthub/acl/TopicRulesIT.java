@@ -46,6 +46,9 @@ class TopicRulesIT {
 	@Autowired
 	private BrokerAuthorizer authorizer;
 
+	@Autowired
+	private io.micrometer.core.instrument.MeterRegistry meters;
+
 	private String user;
 
 	private String root;
@@ -90,8 +93,15 @@ class TopicRulesIT {
 			assertThat(granted(client, this.root + "/" + this.user + "/#")).isEqualTo(1);
 			assertThat(granted(client, this.root + "/" + this.user + "/temp")).isEqualTo(1);
 			assertThat(granted(client, this.root + "/someone-else/#")).isEqualTo(SUBACK_FAILURE);
-			// A wider filter than the rule is not covered by it.
-			assertThat(granted(client, this.root + "/#")).isEqualTo(SUBACK_FAILURE);
+			// A wider filter is granted, as some topics under it are allowed; each message is checked.
+			assertThat(granted(client, this.root + "/#")).isEqualTo(1);
+			try (MqttTestClient admin = connect(null, "p-" + this.user)) {
+				admin.publish(this.root + "/someone-else/x", "not for you", 1, false);
+				admin.publish(this.root + "/" + this.user + "/x", "yours", 1, false);
+			}
+			assertThat(client.awaitMessage(WAIT).payload()).isEqualTo("yours");
+			Thread.sleep(QUIET.toMillis());
+			assertThat(client.drain()).isEmpty();
 		}
 	}
 
@@ -161,23 +171,92 @@ class TopicRulesIT {
 	}
 
 	@Test
-	void firstMatchingRuleWinsAndDenyRulesStopWideSubscriptions() throws Exception {
+	void firstMatchingRuleWinsAndDenyRulesWithholdTheirTopicsFromWideSubscriptions() throws Exception {
 		this.acl.create(this.user, null, this.root + "/secret/#", Access.BOTH, Permission.DENY, null);
 		this.acl.create(this.user, null, this.root + "/#", Access.BOTH, Permission.ALLOW, null);
+		long withheldBefore = deliveriesDenied();
 		try (MqttTestClient watcher = connect(null, "watch-" + this.user);
 				MqttTestClient client = connect(this.user, "c-" + this.user)) {
 			assertThat(granted(client, this.root + "/public")).isEqualTo(1);
+			// A deny rule that covers the whole filter refuses it.
 			assertThat(granted(client, this.root + "/secret/x")).isEqualTo(SUBACK_FAILURE);
-			// The deny rule overlaps "#" below root, so the whole-tree subscription is refused.
-			assertThat(granted(client, this.root + "/#")).isEqualTo(SUBACK_FAILURE);
+			assertThat(granted(client, this.root + "/secret/#")).isEqualTo(SUBACK_FAILURE);
+			// One that covers only part of it does not: the denied topics are withheld one by one.
+			assertThat(granted(client, this.root + "/#")).isEqualTo(1);
+			try (MqttTestClient admin = connect(null, "p-" + this.user)) {
+				admin.publish(this.root + "/secret/x", "secret", 1, false);
+				admin.publish(this.root + "/secret/x", "retained secret", 1, true);
+				admin.publish(this.root + "/open", "open", 1, false);
+			}
+			assertThat(client.awaitMessage(WAIT).payload()).isEqualTo("open");
+			Thread.sleep(QUIET.toMillis());
+			assertThat(client.drain()).isEmpty();
+			assertThat(deliveriesDenied()).isGreaterThanOrEqualTo(withheldBefore + 2);
+			// Nor does a new subscription get the retained message of a denied topic.
+			try (MqttTestClient late = connect(this.user, "late-" + this.user)) {
+				assertThat(granted(late, "+/+/+")).isEqualTo(1);
+				assertThat(granted(late, this.root + "/#")).isEqualTo(1);
+				Thread.sleep(QUIET.toMillis());
+				assertThat(late.drain()).isEmpty();
+			}
 
 			watcher.subscribe(this.root + "/#", 1);
+			// An administrator may read it all, the retained secret included.
+			assertThat(watcher.awaitMessage(WAIT).payload()).isEqualTo("retained secret");
 			client.publish(this.root + "/public", "allowed", 1, false);
 			publishDenied(client, this.root + "/secret/x", 1);
 			assertThat(watcher.awaitMessage(WAIT).topic()).isEqualTo(this.root + "/public");
 			Thread.sleep(QUIET.toMillis());
 			assertThat(watcher.drain()).isEmpty();
 		}
+	}
+
+	@Test
+	void deletingTheRuleThatAllowedASubscriptionStopsItsDeliveries() throws Exception {
+		AclRule rule = this.acl.create(this.user, null, this.root + "/#", Access.SUBSCRIBE, Permission.ALLOW, null);
+		try (MqttTestClient client = connect(this.user, "c-" + this.user);
+				MqttTestClient admin = connect(null, "p-" + this.user)) {
+			assertThat(granted(client, this.root + "/#")).isEqualTo(1);
+			admin.publish(this.root + "/a", "before", 1, false);
+			assertThat(client.awaitMessage(WAIT).payload()).isEqualTo("before");
+
+			this.acl.delete(rule.id());
+			admin.publish(this.root + "/a", "after", 1, false);
+			Thread.sleep(QUIET.toMillis());
+			assertThat(client.drain()).isEmpty();
+			assertThat(client.isConnected()).isTrue();
+		}
+	}
+
+	@Test
+	void disablingAUserStopsDeliveriesToTheSessionsItLeftBehind() throws Exception {
+		this.acl.create(this.user, null, this.root + "/#", Access.SUBSCRIBE, Permission.ALLOW, null);
+		String uri = "tcp://127.0.0.1:" + this.broker.getTcpPort();
+		String clientId = "kept-" + this.user;
+		try (MqttTestClient client = MqttTestClient.connect(uri, clientId,
+				MqttTestClient.options(false, this.user, PASSWORD))) {
+			client.subscribe(this.root + "/#", 1);
+		}
+		this.users.update(this.user, Role.USER, false);
+		try (MqttTestClient admin = connect(null, "p-" + this.user)) {
+			admin.publish(this.root + "/a", "while disabled", 1, false);
+		}
+		this.users.update(this.user, Role.USER, true);
+		try (MqttTestClient admin = connect(null, "p2-" + this.user)) {
+			admin.publish(this.root + "/a", "enabled again", 1, false);
+		}
+		try (MqttTestClient client = MqttTestClient.connect(uri, clientId,
+				MqttTestClient.options(false, this.user, PASSWORD))) {
+			assertThat(client.awaitMessage(WAIT).payload()).isEqualTo("enabled again");
+			Thread.sleep(QUIET.toMillis());
+			assertThat(client.drain()).isEmpty();
+		}
+	}
+
+	private long deliveriesDenied() {
+		io.micrometer.core.instrument.FunctionCounter counter = this.meters.find("mqtthub.deliveries.denied")
+			.functionCounter();
+		return (counter != null) ? (long) counter.count() : 0;
 	}
 
 	@Test

@@ -14,6 +14,9 @@ import com.mqtthub.testing.RawMqttClient.Packet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -43,6 +46,22 @@ class Mqtt311ServerConformanceIT {
 
 	@Autowired
 	private EmbeddedBroker broker;
+
+	@Autowired
+	private com.mqtthub.security.UserService users;
+
+	private static final String OTHER_PASSWORD = "another-users-Secret-81";
+
+	private String otherUser;
+
+	/** A second user, to try other users' sessions with. */
+	String otherUser() {
+		if (this.otherUser == null) {
+			this.otherUser = "other-" + UUID.randomUUID().toString().substring(0, 8);
+			this.users.create(this.otherUser, OTHER_PASSWORD, com.mqtthub.security.Role.ADMIN, true);
+		}
+		return this.otherUser;
+	}
 
 	private final List<RawMqttClient> clients = new ArrayList<>();
 
@@ -324,25 +343,28 @@ class Mqtt311ServerConformanceIT {
 			assertThat(publish.retain()).as("RETAIN flag at QoS 0").isTrue();
 		}
 
-		/**
-		 * Known limitation (README): at QoS 1 and 2 the engine builds the PUBLISH for a retained
-		 * message without the RETAIN flag (Moquette 0.17 {@code Session.sendPublishQos1/2} use
-		 * {@code createNotRetainedPublishMessage}). This pins today's behaviour; when it changes,
-		 * assert {@code isTrue()} and drop the README entry.
-		 */
-		@Test
-		@DisplayName("MQTT-3.3.1-8 (known limitation): at QoS 1 a retained message arrives with RETAIN 0")
-		void retainedMessageAtQosOneLacksRetainFlag() throws IOException {
+		@ParameterizedTest(name = "retained at QoS {0}, subscribed at QoS {1}")
+		@CsvSource({ "1,1", "2,2", "2,1", "1,2", "2,0" })
+		@DisplayName("MQTT-3.3.1-8: a retained message sent to a new subscriber has RETAIN 1, at min(QoS)")
+		void retainedMessageToNewSubscriberHasRetainFlag(int publishedQos, int subscribedQos) throws IOException {
 			String retained = topic("retained");
 			RawMqttClient publisher = connected(id("pub"));
-			publisher.publish(retained, "stored", 1, true, 7, false);
-			assertThat(publisher.read().type()).isEqualTo(PUBACK);
+			publisher.publish(retained, "stored", publishedQos, true, 7, false);
+			if (publishedQos == 2) {
+				assertThat(publisher.read().type()).isEqualTo(PUBREC);
+				publisher.ack(PUBREL, 7);
+				assertThat(publisher.read().type()).isEqualTo(PUBCOMP);
+			}
+			else {
+				assertThat(publisher.read().type()).isEqualTo(PUBACK);
+			}
 
 			RawMqttClient late = connected(id("late"));
-			late.subscribe(1, retained, 1);
+			late.subscribe(1, retained, subscribedQos);
 			Packet publish = late.readSkipping(SUBACK);
 			assertThat(publish.payload()).isEqualTo("stored");
-			assertThat(publish.retain()).isFalse();
+			assertThat(publish.retain()).isTrue();
+			assertThat(publish.qos()).isEqualTo(Math.min(publishedQos, subscribedQos));
 		}
 
 		@Test
@@ -470,6 +492,64 @@ class Mqtt311ServerConformanceIT {
 	}
 
 	@Nested
+	@DisplayName("Session ownership")
+	class SessionOwnership {
+
+		@Test
+		@DisplayName("A CONNECT by another user with a session's client id gets CONNACK 5; the owner keeps its queue")
+		void anotherUserCannotTakeOverASession() throws IOException {
+			String target = topic("owned");
+			String clientId = id("owned");
+			RawMqttClient owner = open();
+			assertThat(owner.connect(new Connect(clientId).cleanSession(false))).isZero();
+			owner.subscribeAndAwait(1, target, 1);
+			owner.disconnect();
+			RawMqttClient publisher = connected(id("pub"));
+			publisher.publish(target, "queued for the owner", 1, false, 1, false);
+			assertThat(publisher.read().type()).isEqualTo(PUBACK);
+
+			for (boolean clean : new boolean[] { false, true }) {
+				RawMqttClient thief = open();
+				assertThat(thief.connect(new Connect(clientId).cleanSession(clean)
+					.credentials(otherUser(), OTHER_PASSWORD))).as("clean " + clean).isEqualTo(5);
+				assertThat(thief.closedByServerWithin(WAIT)).isTrue();
+			}
+
+			RawMqttClient back = open();
+			back.send(new Connect(clientId).cleanSession(false).toBytes());
+			Packet connAck = back.read();
+			assertThat(connAck.type()).isEqualTo(CONNACK);
+			assertThat(connAck.body()[0]).as("session present").isEqualTo((byte) 1);
+			Packet queued = back.read();
+			assertThat(queued.payload()).isEqualTo("queued for the owner");
+			back.ack(PUBACK, queued.publishPacketId());
+			back.unsubscribe(2, target);
+		}
+
+		@Test
+		@DisplayName("Another user cannot take over a connected clean session either")
+		void anotherUserCannotKickAConnectedClient() throws IOException {
+			String clientId = id("busy");
+			RawMqttClient owner = connected(clientId);
+			RawMqttClient thief = open();
+			assertThat(thief.connect(new Connect(clientId).credentials(otherUser(), OTHER_PASSWORD)))
+				.isEqualTo(5);
+			owner.pingReq();
+			assertThat(owner.read().type()).isEqualTo(PINGRESP);
+			// Once its clean session has ended, the client id is free for anyone.
+			owner.disconnect();
+			assertThat(owner.closedByServerWithin(WAIT)).isTrue();
+			org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+				try (RawMqttClient next = new RawMqttClient("127.0.0.1", broker.getTcpPort())) {
+					assertThat(next.connect(new Connect(clientId).credentials(otherUser(),
+							OTHER_PASSWORD))).isZero();
+				}
+			});
+		}
+
+	}
+
+	@Nested
 	@DisplayName("3.8 SUBSCRIBE, 3.10 UNSUBSCRIBE, 4.7 topics")
 	class Subscriptions {
 
@@ -525,23 +605,44 @@ class Mqtt311ServerConformanceIT {
 			assertThat(unsubAck.u16(0)).isEqualTo(77);
 		}
 
-		/**
-		 * Known limitation (README): the engine's subscription tree lets '#' and '+' match topics
-		 * that start with '$'. This pins today's behaviour; when it changes, expect the '$' topic
-		 * not to arrive and drop the README entry.
-		 */
-		@Test
-		@DisplayName("MQTT-4.7.2-1 (known limitation): '#' also matches topics starting with '$'")
-		void wildcardsMatchDollarTopics() throws IOException {
+		@ParameterizedTest
+		@ValueSource(strings = { "#", "+/#", "+/+", "+/%s" })
+		@DisplayName("MQTT-4.7.2-1: wildcards at the first level do not match topics starting with '$'")
+		void wildcardsDoNotMatchDollarTopics(String filter) throws IOException {
 			String marker = UUID.randomUUID().toString();
 			RawMqttClient subscriber = connected(id("dollar"));
-			subscriber.subscribeAndAwait(1, "+/" + marker, 0);
+			subscriber.subscribeAndAwait(1, filter.formatted(marker), 0);
 			RawMqttClient publisher = connected(id("pub"));
 			publisher.publish("$hub/" + marker, "hidden", 0, false, 0, false);
+			publisher.publish("$hub/" + marker, "hidden retained", 1, true, 3, false);
 			publisher.publish("visible/" + marker, "shown", 0, false, 0, false);
 
-			assertThat(subscriber.read().topic()).isEqualTo("$hub/" + marker);
-			assertThat(subscriber.read().topic()).isEqualTo("visible/" + marker);
+			Packet shown;
+			do {
+				shown = subscriber.read();
+				assertThat(shown.topic()).doesNotStartWith("$");
+			}
+			while (!shown.topic().equals("visible/" + marker));
+			// Nor does a new subscription get the retained '$' message.
+			RawMqttClient late = connected(id("late"));
+			late.subscribe(1, "+/" + marker, 1);
+			assertThat(late.read().type()).isEqualTo(SUBACK);
+			assertThat(late.poll(QUIET)).isNull();
+			// A filter that names the '$' level does match.
+			late.subscribe(2, "$hub/" + marker, 1);
+			assertThat(late.readSkipping(SUBACK).payload()).isEqualTo("hidden retained");
+		}
+
+		@Test
+		@DisplayName("MQTT-4.7.2-1: clients may not publish to $SYS topics")
+		void publishingToSysTopicsClosesTheConnection() throws IOException {
+			RawMqttClient watcher = connected(id("sys-watch"));
+			watcher.subscribeAndAwait(1, "$SYS/#", 0);
+			RawMqttClient publisher = connected(id("sys-forger"));
+			publisher.publish("$SYS/broker/clients/connected", "0", 1, false, 5, false);
+			assertThat(publisher.closedByServerWithin(WAIT)).isTrue();
+			Packet forged = watcher.poll(QUIET);
+			assertThat(forged == null || !"0".equals(forged.payload())).isTrue();
 		}
 
 		@Test

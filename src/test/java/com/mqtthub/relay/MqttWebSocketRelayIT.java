@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +160,30 @@ class MqttWebSocketRelayIT {
 			.cause()
 			.isInstanceOfSatisfying(WebSocketHandshakeException.class,
 					(ex) -> assertThat(ex.getResponse().statusCode()).isEqualTo(403));
+	}
+
+	@Test
+	void devicesThatSendAnHttpsOriginForWsAreLetIn() throws Exception {
+		// paho-mqtt's handshake sends "Origin: https://<host>:<port>" even for ws://.
+		Peer peer = open("https://127.0.0.1:" + this.webPort);
+		try {
+			peer.send(connect("paho-" + UUID.randomUUID(), null, null));
+			assertThat(peer.read(4)).isEqualTo(CONNACK_ACCEPTED);
+		}
+		finally {
+			peer.socket.abort();
+		}
+	}
+
+	@Test
+	void anotherPortOrHostOfTheSameMachineIsAnotherSite() {
+		for (String origin : List.of("http://127.0.0.1:" + (this.webPort + 1), "https://localhost.evil.example:" + this.webPort)) {
+			assertThatThrownBy(() -> open(origin)).as(origin)
+				.isInstanceOf(CompletionException.class)
+				.cause()
+				.isInstanceOfSatisfying(WebSocketHandshakeException.class,
+						(ex) -> assertThat(ex.getResponse().statusCode()).isEqualTo(403));
+		}
 	}
 
 	@Test

@@ -1,0 +1,72 @@
+package com.mqtthub.broker;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which user each session belongs to: the user whose CONNECT created it. A CONNECT by another
+ * user with the same client id is refused, so that nobody can take over another user's session,
+ * its queued messages or its subscriptions by guessing a client id.
+ * <p>
+ * Owners of sessions that outlive their connection are kept in the broker's store with the
+ * sessions; an owner of a clean session is forgotten when its connection ends.
+ */
+final class SessionOwners {
+
+	/** The pseudo-user of anonymous clients (no user name can be empty). */
+	static final String ANONYMOUS = "";
+
+	private final Map<String, String> owners;
+
+	/** The connection currently holding each session, to forget clean sessions' owners once. */
+	private final Map<String, Object> holders = new ConcurrentHashMap<>();
+
+	/**
+	 * @param owners the stored owners (client id to user name)
+	 * @param storedSessions the client ids of the sessions the broker still has: owners of any
+	 * other (clean sessions cut short by a crash) are forgotten
+	 */
+	SessionOwners(Map<String, String> owners, Set<String> storedSessions) {
+		this.owners = owners;
+		this.owners.keySet().removeIf((clientId) -> !storedSessions.contains(clientId));
+	}
+
+	/**
+	 * Claims the session {@code clientId} for {@code username}, held by {@code connection}.
+	 * @param username the user name, or null for an anonymous client
+	 * @return false when the session belongs to another user
+	 */
+	boolean claim(String clientId, String username, Object connection) {
+		String user = (username != null) ? username : ANONYMOUS;
+		String owner = this.owners.putIfAbsent(clientId, user);
+		if (owner != null && !owner.equals(user)) {
+			return false;
+		}
+		this.holders.put(clientId, connection);
+		return true;
+	}
+
+	/**
+	 * The connection that claimed {@code clientId} has ended; a clean session ends with it.
+	 */
+	void released(String clientId, boolean cleanSession, Object connection) {
+		if (this.holders.remove(clientId, connection) && cleanSession) {
+			this.owners.remove(clientId);
+		}
+	}
+
+	/** Forgets the owner of a session that was deleted. */
+	void forget(String clientId) {
+		this.owners.remove(clientId);
+	}
+
+	/**
+	 * The user name that owns {@code clientId}: {@link #ANONYMOUS} for an anonymous client, null
+	 * when the session is not known (stored before sessions had owners).
+	 */
+	String ownerOf(String clientId) {
+		return this.owners.get(clientId);
+	}
+
+}
