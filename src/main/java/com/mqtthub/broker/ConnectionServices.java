@@ -12,8 +12,10 @@ import io.moquette.broker.MoquetteCore;
  * @param limits connection and queue limits, and what they dropped
  * @param maxMessageBytes the largest packet accepted
  * @param owners which user each session belongs to
+ * @param inflight messages sent to persistent sessions and not yet acknowledged
  */
 record ConnectionServices(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
-		ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes, SessionOwners owners) {
+		ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes, SessionOwners owners,
+		InflightStore inflight) {
 
 }

@@ -110,7 +110,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
-				owners[0]));
+				owners[0], new InflightStore(moquette.durableMap("hub_inflight"))));
 		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();

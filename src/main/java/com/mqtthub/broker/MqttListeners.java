@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.moquette.broker.AutoFlushHandler;
+import io.moquette.broker.MoquetteCore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -62,6 +63,10 @@ final class MqttListeners {
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
 
 	private final RetainFlag retainFlag;
+
+	/** Asks for a commit without waiting for it. */
+	private static final Runnable NOTHING = () -> {
+	};
 
 	MqttListeners(ConnectionServices services) {
 		this.retainFlag = new RetainFlag(services.core());
@@ -134,6 +139,9 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+		MoquetteCore core = this.services.core();
+		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), core::continuePacketIdsAfter,
+				() -> core.afterCommit(NOTHING)));
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("handler",
 				new ProtocolGuard(this.services)

@@ -88,6 +88,42 @@ public final class MoquetteCore {
 	/** Where a session keeps its queue; the field is final, so only reflection can wrap it. */
 	private static final Field SESSION_QUEUE = sessionQueueField();
 
+	/** The engine's packet id counter of a connection; only reflection can move it on. */
+	private static final Field LAST_PACKET_ID = declaredField(MQTTConnection.class, "lastPacketId");
+
+	/** Where the engine keeps a channel's connection. */
+	private static final io.netty.util.AttributeKey<Object> CONNECTION = io.netty.util.AttributeKey.valueOf("connection");
+
+	private static Field declaredField(Class<?> type, String name) {
+		try {
+			Field field = type.getDeclaredField(name);
+			field.setAccessible(true);
+			return field;
+		}
+		catch (NoSuchFieldException ex) {
+			throw new IllegalStateException("This version of the broker engine has no " + type.getSimpleName() + "."
+					+ name + ", which the hub needs", ex);
+		}
+	}
+
+	/**
+	 * Numbers the engine's next messages on {@code channel} after {@code packetId}, so that they
+	 * do not reuse the id of a message the hub is sending again. Call before the connection's
+	 * CONNACK is written.
+	 */
+	public void continuePacketIdsAfter(io.netty.channel.Channel channel, int packetId) {
+		Object connection = channel.attr(CONNECTION).get();
+		if (!(connection instanceof MQTTConnection) || packetId <= 0) {
+			return;
+		}
+		try {
+			((java.util.concurrent.atomic.AtomicInteger) LAST_PACKET_ID.get(connection)).set(packetId % 65535);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("The broker engine's packet ids cannot be moved on", ex);
+		}
+	}
+
 	private static Field sessionQueueField() {
 		try {
 			Field field = Session.class.getDeclaredField("sessionQueue");

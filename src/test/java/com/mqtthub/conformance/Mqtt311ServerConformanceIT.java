@@ -470,6 +470,118 @@ class Mqtt311ServerConformanceIT {
 			resumed.unsubscribe(2, target);
 		}
 
+		/** Sooner than the engine's own resend timer (5 s): the hub sends them on reconnect. */
+		private static final Duration AT_ONCE = Duration.ofSeconds(2);
+
+		@ParameterizedTest(name = "QoS {0}")
+		@ValueSource(ints = { 1, 2 })
+		@DisplayName("MQTT-4.4.0-1: unacknowledged messages are sent again first on reconnect, DUP 1, same packet ids, once")
+		void unacknowledgedMessagesAreSentAgainAtOnceOnReconnect(int qos) throws IOException {
+			String target = topic("redeliver");
+			String clientId = id("redeliver");
+			RawMqttClient subscriber = open();
+			subscriber.connect(new Connect(clientId).cleanSession(false));
+			subscriber.subscribeAndAwait(1, target, qos);
+			RawMqttClient publisher = connected(id("pub"));
+			for (int i = 1; i <= 3; i++) {
+				publisher.publish(target, "m" + i, 1, false, i, false);
+			}
+			List<Packet> first = List.of(subscriber.read(), subscriber.read(), subscriber.read());
+			subscriber.close(); // the network drops: nothing acknowledged
+
+			RawMqttClient resumed = open();
+			resumed.send(new Connect(clientId).cleanSession(false).toBytes());
+			Packet connAck = resumed.read();
+			assertThat(connAck.type()).isEqualTo(CONNACK);
+			assertThat(connAck.body()[0]).as("session present").isEqualTo((byte) 1);
+			for (Packet sent : first) {
+				Packet again = resumed.poll(AT_ONCE);
+				assertThat(again).as("sent again at once").isNotNull();
+				assertThat(again.type()).isEqualTo(PUBLISH);
+				assertThat(again.dup()).isTrue();
+				assertThat(again.publishPacketId()).isEqualTo(sent.publishPacketId());
+				assertThat(again.payload()).isEqualTo(sent.payload());
+				acknowledge(resumed, again);
+			}
+			// New messages come next, with ids of their own.
+			publisher.publish(target, "new", 1, false, 9, false);
+			Packet fresh = resumed.readSkipping(PUBCOMP);
+			assertThat(fresh.payload()).isEqualTo("new");
+			assertThat(fresh.dup()).isFalse();
+			assertThat(first.stream().map(Packet::publishPacketId)).doesNotContain(fresh.publishPacketId());
+			acknowledge(resumed, fresh);
+			// Once acknowledged, nothing comes again (not even after the engine's resend delay).
+			Packet more = resumed.poll(Duration.ofSeconds(6));
+			while (more != null && more.type() == PUBCOMP) {
+				more = resumed.poll(Duration.ofSeconds(1));
+			}
+			assertThat(more).isNull();
+			resumed.unsubscribe(2, target);
+		}
+
+		@Test
+		@DisplayName("MQTT-4.4.0-1: PUBREL is sent again for a QoS 2 message received but not completed")
+		void pubRelIsSentAgainOnReconnect() throws IOException {
+			String target = topic("release");
+			String clientId = id("release");
+			RawMqttClient subscriber = open();
+			subscriber.connect(new Connect(clientId).cleanSession(false));
+			subscriber.subscribeAndAwait(1, target, 2);
+			RawMqttClient publisher = connected(id("pub"));
+			publisher.publish(target, "two", 2, false, 1, false);
+			Packet publish = subscriber.read();
+			subscriber.ack(PUBREC, publish.publishPacketId());
+			Packet pubRel = subscriber.read();
+			assertThat(pubRel.type()).isEqualTo(PUBREL);
+			subscriber.close(); // no PUBCOMP
+
+			RawMqttClient resumed = open();
+			resumed.send(new Connect(clientId).cleanSession(false).toBytes());
+			assertThat(resumed.read().type()).isEqualTo(CONNACK);
+			Packet again = resumed.poll(AT_ONCE);
+			assertThat(again).isNotNull();
+			assertThat(again.type()).isEqualTo(PUBREL);
+			assertThat(again.u16(0)).isEqualTo(publish.publishPacketId());
+			resumed.ack(PUBCOMP, publish.publishPacketId());
+			assertThat(resumed.poll(Duration.ofSeconds(6))).isNull();
+			resumed.unsubscribe(2, target);
+		}
+
+		@Test
+		@DisplayName("MQTT-3.1.2-6: a clean session does not get what an earlier session left in flight")
+		void cleanSessionDropsWhatWasInFlight() throws IOException {
+			String target = topic("dropped");
+			String clientId = id("dropped");
+			RawMqttClient subscriber = open();
+			subscriber.connect(new Connect(clientId).cleanSession(false));
+			subscriber.subscribeAndAwait(1, target, 1);
+			RawMqttClient publisher = connected(id("pub"));
+			publisher.publish(target, "in flight", 1, false, 1, false);
+			assertThat(subscriber.read().type()).isEqualTo(PUBLISH);
+			subscriber.close();
+
+			RawMqttClient clean = open();
+			assertThat(clean.connect(new Connect(clientId))).isZero();
+			assertThat(clean.poll(QUIET)).isNull();
+			clean.disconnect();
+			RawMqttClient persistentAgain = open();
+			persistentAgain.send(new Connect(clientId).cleanSession(false).toBytes());
+			Packet connAck = persistentAgain.read();
+			assertThat(connAck.body()[0]).as("session present").isZero();
+			assertThat(persistentAgain.poll(Duration.ofSeconds(6))).isNull();
+		}
+
+		private static void acknowledge(RawMqttClient client, Packet publish) throws IOException {
+			if (publish.qos() == 1) {
+				client.ack(PUBACK, publish.publishPacketId());
+			}
+			else {
+				client.ack(PUBREC, publish.publishPacketId());
+				assertThat(client.read().type()).isEqualTo(PUBREL);
+				client.ack(PUBCOMP, publish.publishPacketId());
+			}
+		}
+
 		@Test
 		@DisplayName("MQTT-4.6.0-2, MQTT-4.6.0-6: QoS 1 messages of one publisher arrive in the order sent")
 		void orderIsKept() throws IOException {

@@ -1,0 +1,162 @@
+package com.mqtthub.broker;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * In-flight messages of a session that outlives its connection (clean session 0): records every
+ * QoS 1 and 2 PUBLISH sent to the client in the {@link InflightStore} until the client
+ * acknowledges it, and, when the client connects again and its session is resumed, sends them
+ * again first, in order, with DUP 1 and their packet ids (MQTT-4.4.0-1, MQTT-3.3.1-1), before
+ * anything the engine sends. PUBREL is sent again for QoS 2 messages the client has received.
+ * <p>
+ * After a restart the engine no longer knows those messages: their acknowledgements are
+ * answered here and not passed on. For a clean session it does nothing but drop what an earlier
+ * session of that client id left (MQTT-3.1.2-6).
+ */
+final class InflightTracker extends ChannelDuplexHandler {
+
+	/** Numbers the engine's messages on a connection after a given packet id. */
+	@FunctionalInterface
+	interface PacketIds {
+
+		void continueAfter(Channel channel, int packetId);
+
+	}
+
+	private enum Session {
+		/** No CONNECT accepted yet. */
+		CONNECTING,
+		/** Clean session: nothing to keep. */
+		CLEAN,
+		/** Clean session 0: in-flight messages are recorded. */
+		PERSISTENT
+	}
+
+	private final InflightStore store;
+
+	private final PacketIds packetIds;
+
+	/** Asks for a store commit soon, so that records reach the disk without waiting for autosave. */
+	private final Runnable commitSoon;
+
+	private Session session = Session.CONNECTING;
+
+	private String clientId;
+
+	private boolean cleanSessionAsked;
+
+	InflightTracker(InflightStore store, PacketIds packetIds, Runnable commitSoon) {
+		this.store = store;
+		this.packetIds = packetIds;
+		this.commitSoon = commitSoon;
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+		if (msg instanceof MqttConnectMessage connect && this.session == Session.CONNECTING) {
+			this.clientId = connect.payload().clientIdentifier();
+			this.cleanSessionAsked = connect.variableHeader().isCleanSession();
+		}
+		else if (this.session == Session.PERSISTENT && msg instanceof MqttMessage message
+				&& message.fixedHeader() != null && acknowledgedHere(ctx, message)) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * Updates the record of an acknowledged message.
+	 * @return true when the acknowledgement is answered here (the engine does not know the message)
+	 */
+	private boolean acknowledgedHere(ChannelHandlerContext ctx, MqttMessage message) {
+		MqttMessageType type = message.fixedHeader().messageType();
+		if (type != MqttMessageType.PUBACK && type != MqttMessageType.PUBREC && type != MqttMessageType.PUBCOMP) {
+			return false;
+		}
+		if (!(message.variableHeader() instanceof MqttMessageIdVariableHeader id)) {
+			return false;
+		}
+		int packetId = id.messageId();
+		InflightStore.Record record = (type == MqttMessageType.PUBREC) ? this.store.received(this.clientId, packetId)
+				: this.store.completed(this.clientId, packetId);
+		if (record == null) {
+			return false;
+		}
+		this.commitSoon.run();
+		if (this.store.isOwnRecord(record)) {
+			return false;
+		}
+		if (type == MqttMessageType.PUBREC) {
+			ctx.writeAndFlush(pubRel(packetId));
+		}
+		return true;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		if (msg instanceof MqttConnAckMessage connAck && this.session == Session.CONNECTING
+				&& connAck.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+			accepted(ctx, connAck, promise);
+			return;
+		}
+		if (this.session == Session.PERSISTENT && msg instanceof MqttPublishMessage publish
+				&& publish.fixedHeader().qosLevel().value() > 0) {
+			this.store.sent(this.clientId, publish.variableHeader().packetId(), publish.fixedHeader().qosLevel().value(),
+					publish.fixedHeader().isRetain(), publish.variableHeader().topicName(),
+					ByteBufUtil.getBytes(publish.content()));
+			this.commitSoon.run();
+		}
+		ctx.write(msg, promise);
+	}
+
+	private void accepted(ChannelHandlerContext ctx, MqttConnAckMessage connAck, ChannelPromise promise) {
+		if (this.cleanSessionAsked || this.clientId == null || this.clientId.isEmpty()) {
+			this.session = Session.CLEAN;
+			if (this.clientId != null && !this.clientId.isEmpty()) {
+				this.store.forget(this.clientId);
+			}
+			ctx.write(connAck, promise);
+			return;
+		}
+		this.session = Session.PERSISTENT;
+		// Before the CONNACK is written: the engine sends its queue once it is, with new ids.
+		this.packetIds.continueAfter(ctx.channel(), this.store.lastPacketId(this.clientId));
+		ctx.write(connAck, promise);
+		for (InflightStore.Pending pending : this.store.pending(this.clientId)) {
+			InflightStore.Record record = pending.record();
+			if (record.state() == InflightStore.RELEASED) {
+				ctx.write(pubRel(pending.packetId()));
+			}
+			else {
+				ctx.write(new MqttPublishMessage(
+						new MqttFixedHeader(MqttMessageType.PUBLISH, true, MqttQoS.valueOf(record.qos()), record.retain(),
+								0),
+						new MqttPublishVariableHeader(record.topic(), pending.packetId()),
+						Unpooled.wrappedBuffer(record.payload())));
+			}
+		}
+	}
+
+	private static MqttMessage pubRel(int packetId) {
+		return new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+				MqttMessageIdVariableHeader.from(packetId));
+	}
+
+}
