@@ -29,7 +29,12 @@ final class SessionOwners {
 	 */
 	SessionOwners(Map<String, String> owners, Set<String> storedSessions) {
 		this.owners = owners;
-		this.owners.keySet().removeIf((clientId) -> !storedSessions.contains(clientId));
+		// One by one: the store's maps cannot remove through their key views.
+		for (String clientId : java.util.List.copyOf(this.owners.keySet())) {
+			if (!storedSessions.contains(clientId)) {
+				this.owners.remove(clientId);
+			}
+		}
 	}
 
 	/**

@@ -139,7 +139,10 @@ public final class MoquetteCore {
 			IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck, int maxQueuedMessages,
 			Runnable onQueueDrop) throws IOException {
 		this.scheduler = Executors.newScheduledThreadPool(1);
-		this.interceptor = new BrokerInterceptor(config, List.copyOf(interceptHandlers));
+		List<InterceptHandler> handlers = new java.util.ArrayList<>(interceptHandlers);
+		handlers.add(new RetainQosZero(this));
+		// One notification thread (the engine's default): retained messages are stored in order.
+		this.interceptor = new BrokerInterceptor(config, List.copyOf(handlers));
 		ISessionsRepository sessionsRepository;
 		ISubscriptionsRepository subscriptionsRepository;
 		IRetainedRepository retainedRepository;
@@ -264,6 +267,60 @@ public final class MoquetteCore {
 			}
 
 		};
+	}
+
+	/**
+	 * Stores QoS 0 retained messages, which the engine only uses to clear the topic's retained
+	 * message: MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho interoperability
+	 * suite expect it). The engine notifies after it has cleared the topic, on one thread, in order.
+	 */
+	private static final class RetainQosZero extends io.moquette.interception.AbstractInterceptHandler {
+
+		private final MoquetteCore core;
+
+		RetainQosZero(MoquetteCore core) {
+			this.core = core;
+		}
+
+		@Override
+		public String getID() {
+			return "mqtthub-retain-qos0";
+		}
+
+		@Override
+		public Class<?>[] getInterceptedMessageTypes() {
+			return new Class<?>[] { io.moquette.interception.messages.InterceptPublishMessage.class };
+		}
+
+		@Override
+		public void onPublish(io.moquette.interception.messages.InterceptPublishMessage message) {
+			ByteBuf payload = message.getPayload();
+			try {
+				if (message.isRetainFlag() && message.getQos() == io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE
+						&& payload.isReadable()) {
+					MqttPublishMessage retained = io.netty.handler.codec.mqtt.MqttMessageBuilders.publish()
+						.topicName(message.getTopicName())
+						.qos(io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE)
+						.retained(true)
+						.payload(io.netty.buffer.Unpooled.copiedBuffer(payload))
+						.build();
+					try {
+						this.core.retained.retain(new Topic(message.getTopicName()), retained);
+					}
+					finally {
+						retained.release();
+					}
+				}
+			}
+			finally {
+				payload.release();
+			}
+		}
+
+		@Override
+		public void onSessionLoopError(Throwable error) {
+		}
+
 	}
 
 	/** The subscription tree, with every match checked by the hub before the engine delivers. */

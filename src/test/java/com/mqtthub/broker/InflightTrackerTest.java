@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -26,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class InflightTrackerTest {
 
-	private final Map<String, byte[]> records = new ConcurrentHashMap<>();
+	/** The broker's store, in memory. */
+	private final Map<String, byte[]> records = new org.h2.mvstore.MVStore.Builder().open().openMap("inflight");
 
 	private final List<Integer> continuedAfter = new ArrayList<>();
 

@@ -343,6 +343,39 @@ class Mqtt311ServerConformanceIT {
 			assertThat(publish.retain()).as("RETAIN flag at QoS 0").isTrue();
 		}
 
+		@Test
+		@DisplayName("MQTT-3.3.1-5, MQTT-3.3.1-7: a retained QoS 0 message is kept and replaces the one before")
+		void retainedQosZeroMessageIsKept() throws IOException {
+			String retained = topic("retained0");
+			RawMqttClient publisher = connected(id("pub"));
+			publisher.publish(retained, "older", 1, true, 1, false);
+			assertThat(publisher.read().type()).isEqualTo(PUBACK);
+			publisher.publish(retained, "newest", 0, true, 0, false);
+			publisher.pingReq();
+			assertThat(publisher.read().type()).isEqualTo(PINGRESP);
+
+			org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+				try (RawMqttClient late = new RawMqttClient("127.0.0.1", broker.getTcpPort())) {
+					assertThat(late.connect(new Connect(id("late")))).isZero();
+					late.subscribe(1, retained, 1);
+					Packet publish = late.readSkipping(SUBACK);
+					assertThat(publish.payload()).isEqualTo("newest");
+					assertThat(publish.retain()).isTrue();
+					assertThat(publish.qos()).isZero();
+				}
+			});
+			// An empty QoS 0 retained message deletes it (MQTT-3.3.1-10).
+			publisher.publish(retained, "", 0, true, 0, false);
+			org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+				try (RawMqttClient late = new RawMqttClient("127.0.0.1", broker.getTcpPort())) {
+					assertThat(late.connect(new Connect(id("late")))).isZero();
+					late.subscribe(1, retained, 1);
+					assertThat(late.read().type()).isEqualTo(SUBACK);
+					assertThat(late.poll(QUIET)).isNull();
+				}
+			});
+		}
+
 		@ParameterizedTest(name = "retained at QoS {0}, subscribed at QoS {1}")
 		@CsvSource({ "1,1", "2,2", "2,1", "1,2", "2,0" })
 		@DisplayName("MQTT-3.3.1-8: a retained message sent to a new subscriber has RETAIN 1, at min(QoS)")
