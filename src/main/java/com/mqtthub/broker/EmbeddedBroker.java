@@ -56,6 +56,10 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile MqttListeners listeners;
 
+	private volatile SessionOwners owners;
+
+	private volatile InflightStore inflight;
+
 	private MqttConnectAuthentication authentication;
 
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
@@ -108,9 +112,12 @@ public class EmbeddedBroker implements SmartLifecycle {
 					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
+		InflightStore inflightStore = new InflightStore(moquette.durableMap("hub_inflight"));
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
-				owners[0], new InflightStore(moquette.durableMap("hub_inflight"))));
+				owners[0], inflightStore));
+		this.owners = owners[0];
+		this.inflight = inflightStore;
 		network.observe(events);
 		try {
 			BrokerProperties.WebSocket webSocket = this.properties.getWebsocket();
@@ -300,6 +307,22 @@ public class EmbeddedBroker implements SmartLifecycle {
 	public boolean disconnect(String clientId) {
 		MoquetteCore running = this.core;
 		return running != null && running.disconnectClient(clientId);
+	}
+
+	/**
+	 * Deletes a session for good, connected or not: its subscriptions, queued and in-flight
+	 * messages and its owner, so that its client id is free for anyone.
+	 * @return false when the broker has no session with that client id
+	 */
+	public boolean deleteSession(String clientId) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return false;
+		}
+		boolean existed = running.deleteSession(clientId).join();
+		this.owners.forget(clientId);
+		this.inflight.forget(clientId);
+		return existed;
 	}
 
 	/** Closes every MQTT connection logged in with this user name; returns how many. */

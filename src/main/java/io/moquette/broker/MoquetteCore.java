@@ -60,6 +60,8 @@ public final class MoquetteCore {
 
 	private final SessionRegistry sessions;
 
+	private final ISubscriptionsDirectory subscriptions;
+
 	private final PostOffice postOffice;
 
 	private final IRetainedRepository retained;
@@ -177,6 +179,7 @@ public final class MoquetteCore {
 		this.retained = retainedRepository;
 		ISubscriptionsDirectory subscriptions = new CheckedSubscriptions(new CTrieSubscriptionDirectory(),
 				deliveryCheck);
+		this.subscriptions = subscriptions;
 		subscriptions.init(subscriptionsRepository);
 		Authorizator authorizator = new Authorizator(rememberingSubscriber(authorizatorPolicy));
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
@@ -560,6 +563,41 @@ public final class MoquetteCore {
 
 	public Collection<ClientDescriptor> listConnectedClients() {
 		return this.sessions.listConnectedClients();
+	}
+
+	/**
+	 * Ends a session for good: closes its connection if it has one, and drops its subscriptions,
+	 * queue and in-flight messages, as a clean session would (on the session's own loop).
+	 * @return whether the engine had such a session
+	 */
+	public java.util.concurrent.CompletableFuture<Boolean> deleteSession(String clientId) {
+		java.util.concurrent.CompletableFuture<Boolean> deleted = new java.util.concurrent.CompletableFuture<>();
+		boolean queued = afterQueuedCommands(clientId, () -> {
+			try {
+				Session session = this.sessions.retrieve(clientId);
+				if (session == null) {
+					deleted.complete(false);
+					return;
+				}
+				if (!session.disconnected()) {
+					session.closeImmediately();
+				}
+				if (session.assignState(Session.SessionStatus.DISCONNECTED, Session.SessionStatus.DESTROYED)) {
+					for (io.moquette.broker.subscriptions.Subscription subscription : session.getSubscriptions()) {
+						this.subscriptions.removeSubscription(subscription.getTopicFilter(), clientId);
+					}
+					this.sessions.remove(clientId);
+				}
+				deleted.complete(true);
+			}
+			catch (RuntimeException ex) {
+				deleted.completeExceptionally(ex);
+			}
+		});
+		if (!queued) {
+			deleted.completeExceptionally(new IllegalStateException("The broker is overloaded"));
+		}
+		return deleted;
 	}
 
 	public boolean disconnectClient(String clientId) {
