@@ -139,13 +139,18 @@ final class MqttListeners {
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+		// Inbound in this order; outbound, what the engine writes passes them from the last up.
+		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);
 		MoquetteCore core = this.services.core();
+		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
+				guard::refusedEarly));
 		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), core::continuePacketIdsAfter,
 				() -> core.afterCommit(NOTHING)));
 		pipeline.addLast("retainFlag", this.retainFlag);
-		pipeline.addLast("handler",
-				new ProtocolGuard(this.services)
-					.observedBy(this.observer));
+		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));
+		pipeline.addLast("qos2Receipts", new Qos2Receipts());
+		pipeline.addLast("handler", guard);
+		pipeline.addLast("slowClients", new SlowClientShedding(this.services.limits(), this.services.addresses()));
 	}
 
 	private int bind(String host, int port, ChannelInitializer<SocketChannel> initializer)

@@ -3,10 +3,7 @@ package com.mqtthub.broker;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -17,38 +14,30 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
-import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttTopicSubscription;
-import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
-import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of every MQTT connection: it checks each decoded packet against the MQTT
- * 3.1.1 rules that the engine does not enforce itself, then hands it to the engine's handler.
- * An offending connection is closed with one clear log line (no stack trace), so one bad client
- * cannot flood the log.
+ * The CONNECT handshake and the hand-off to the engine: the last inbound handler of every MQTT
+ * connection (after {@link PacketRules}, {@link InflightTracker}, {@link Qos2Receipts}). It
+ * checks credentials off the event loop, the session's owner and the will's topic, then hands
+ * the CONNECT and every later packet to the engine's handler, and keeps the engine's command
+ * queue from overflowing (back-pressure on reading).
  * <p>
- * It also keeps the engine's view of a connection in order. Packets that a client sends right
+ * It keeps the engine's view of a connection in order. Packets that a client sends right
  * behind its CONNECT (as MQTT allows), and the end of the connection, are passed on only after
  * the engine has finished accepting the connection; the engine would otherwise see them as sent
  * on a closed connection and drop the client, or publish the will of a client that said
@@ -76,15 +65,10 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** This connection holds one of the broker's connection slots. */
 	private boolean countedIn;
 
-	/** QoS 0 messages are being dropped for this client (it does not read fast enough). */
-	private boolean dropping;
-
 	private final ChannelInboundHandler engine;
 
 	/** Packets handed to the engine between two probes of its command queue. */
 	private static final int PROBE_EVERY = 128;
-
-	private final int maxMessageBytes;
 
 	/** A CONNECT was handed to the engine. */
 	private boolean connectSeen;
@@ -133,9 +117,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 */
 	private MqttPublishMessage retainedWill;
 
-	/** QoS 2 packet ids received and not yet released by PUBREL (MQTT-4.3.3-2). */
-	private final Set<Integer> unreleasedQos2 = new HashSet<>();
-
 	/** Reports this connection's events to the hub's monitoring. */
 	private ConnectionObservation observation = new ConnectionObservation(BrokerObserver.NONE);
 
@@ -147,7 +128,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		this.addresses = services.addresses();
 		this.limits = services.limits();
 		this.engine = this.core.mqttHandler();
-		this.maxMessageBytes = services.maxMessageBytes();
 	}
 
 	/** Reports this connection's events to {@code observer}; call before the channel is active. */
@@ -163,30 +143,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-		if (!(msg instanceof MqttMessage message)) {
-			ReferenceCountUtil.release(msg);
-			return;
-		}
-		if (message.decoderResult().isFailure()) {
-			ReferenceCountUtil.release(msg);
-			refuseMalformed(ctx, message.decoderResult().cause());
-			return;
-		}
-		String violation = violation(message);
-		if (violation != null) {
-			ReferenceCountUtil.release(msg);
-			logger.warn("Closed MQTT connection from {}: {}", remote(ctx), violation);
-			ctx.close();
-			return;
-		}
-		if (isDuplicateQos2(message)) {
-			// Already received and not yet released: acknowledge again, deliver once.
-			int packetId = ((MqttPublishMessage) message).variableHeader().packetId();
-			ReferenceCountUtil.release(msg);
-			ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREC, false,
-					MqttQoS.AT_MOST_ONCE, false, 2), MqttMessageIdVariableHeader.from(packetId)));
-			return;
-		}
+		// PacketRules let only well-formed packets in, a CONNECT first and once.
+		MqttMessage message = (MqttMessage) msg;
 		if (message.fixedHeader().messageType() == MqttMessageType.CONNECT) {
 			connect(ctx, (MqttConnectMessage) message);
 			return;
@@ -385,62 +343,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
 			settleAfterConnAck(ctx);
 		}
-		if (isDroppable(ctx, msg)) {
-			ReferenceCountUtil.release(msg);
-			promise.trySuccess();
-			return;
-		}
 		this.observation.outbound(msg);
-		if (mustBeDurableFirst(msg)) {
-			// Answer only once what this answer confirms is on disk, so that a crash right after
-			// cannot lose it. Answers keep their order: they all wait in the same line.
-			this.core.afterCommit(() -> ctx.executor().execute(() -> ctx.writeAndFlush(msg, promise)));
-			return;
-		}
 		super.write(ctx, msg, promise);
-	}
-
-	/**
-	 * A QoS 0 message for a client that has more than the slow-client buffer waiting unread:
-	 * MQTT lets a server drop it (it was never promised), and dropping it keeps memory bounded.
-	 */
-	private boolean isDroppable(ChannelHandlerContext ctx, Object msg) {
-		if (!(msg instanceof MqttPublishMessage publish) || publish.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE) {
-			return false;
-		}
-		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-		boolean behind = pending != null && pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes();
-		if (behind) {
-			this.limits.droppedForSlowClient();
-			if (!this.dropping) {
-				this.dropping = true;
-				logger.warn("MQTT client {} is not reading: dropping QoS 0 messages for it (mqtthub.broker.slow-client-buffer)",
-						remote(ctx));
-			}
-		}
-		else if (this.dropping) {
-			this.dropping = false;
-			logger.info("MQTT client {} reads again: QoS 0 messages flow again", remote(ctx));
-		}
-		return behind;
-	}
-
-	/**
-	 * Answers that confirm stored state: PUBACK and PUBREC (retained messages, messages queued
-	 * for offline sessions) and, for a session that outlives its connection, CONNACK accepting
-	 * it, SUBACK and UNSUBACK. (A refusing CONNACK goes out at once: the connection closes next.)
-	 */
-	private boolean mustBeDurableFirst(Object msg) {
-		if (!(msg instanceof MqttMessage message) || message.fixedHeader() == null) {
-			return false;
-		}
-		return switch (message.fixedHeader().messageType()) {
-			case PUBACK, PUBREC -> true;
-			case CONNACK -> this.persistentSession && ((MqttConnAckMessage) message).variableHeader()
-				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
-			case SUBACK, UNSUBACK -> this.persistentSession;
-			default -> false;
-		};
 	}
 
 	/**
@@ -491,9 +395,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		if (type == MqttMessageType.DISCONNECT) {
 			this.disconnected = true;
 		}
-		else if (type == MqttMessageType.PUBREL) {
-			this.unreleasedQos2.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
-		}
 		this.observation.inbound(message);
 		try {
 			this.engine.channelRead(ctx, message);
@@ -535,77 +436,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.pausedForEngine = true;
 			ctx.channel().config().setAutoRead(false);
 		}
-	}
-
-	/** The rule this packet breaks, or null. */
-	private String violation(MqttMessage message) {
-		MqttMessageType type = message.fixedHeader().messageType();
-		if (type == MqttMessageType.CONNECT) {
-			if (this.connectSeen) {
-				return "a second CONNECT on one connection (MQTT-3.1.0-2)";
-			}
-			MqttConnectPayload payload = ((MqttConnectMessage) message).payload();
-			return badText("client id", payload.clientIdentifier(), badText("will topic", payload.willTopic(),
-					badText("user name", payload.userName(), null)));
-		}
-		if (!this.connectSeen) {
-			return "a " + type + " before CONNECT (MQTT-3.1.0-1)";
-		}
-		if (type == MqttMessageType.PUBLISH) {
-			return badText("topic", ((MqttPublishMessage) message).variableHeader().topicName(), null);
-		}
-		if (type == MqttMessageType.SUBSCRIBE) {
-			List<MqttTopicSubscription> filters = ((MqttSubscribeMessage) message).payload().topicSubscriptions();
-			if (filters.isEmpty()) {
-				return "a SUBSCRIBE without any topic filter (MQTT-3.8.3-3)";
-			}
-			String bad = null;
-			for (MqttTopicSubscription filter : filters) {
-				bad = badText("topic filter", filter.topicFilter(), bad);
-			}
-			return bad;
-		}
-		if (type == MqttMessageType.UNSUBSCRIBE) {
-			List<String> filters = ((MqttUnsubscribeMessage) message).payload().topics();
-			if (filters.isEmpty()) {
-				return "an UNSUBSCRIBE without any topic filter (MQTT-3.10.3-2)";
-			}
-			String bad = null;
-			for (String filter : filters) {
-				bad = badText("topic filter", filter, bad);
-			}
-			return bad;
-		}
-		return null;
-	}
-
-	/**
-	 * MQTT-1.5.3-1 and MQTT-1.5.3-2: strings must be well-formed UTF-8 without U+0000. The decoder
-	 * turns ill-formed UTF-8 into U+FFFD, so that character stands for it here.
-	 * @return {@code earlier} when there is one, else the violation of {@code text}, else null
-	 */
-	private static String badText(String what, String text, String earlier) {
-		if (earlier != null || text == null) {
-			return earlier;
-		}
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == '\u0000') {
-				return "a " + what + " with the character U+0000 (MQTT-1.5.3-2)";
-			}
-			if (c == '\uFFFD') {
-				return "a " + what + " that is not well-formed UTF-8 (MQTT-1.5.3-1)";
-			}
-		}
-		return null;
-	}
-
-	private boolean isDuplicateQos2(MqttMessage message) {
-		if (message.fixedHeader().messageType() != MqttMessageType.PUBLISH
-				|| message.fixedHeader().qosLevel() != MqttQoS.EXACTLY_ONCE) {
-			return false;
-		}
-		return !this.unreleasedQos2.add(((MqttPublishMessage) message).variableHeader().packetId());
 	}
 
 	@Override
@@ -685,26 +515,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		ctx.close();
 	}
 
-	private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
-		Object remote = remote(ctx);
-		if (cause instanceof TooLongFrameException) {
-			logger.warn("Closed MQTT connection from {}: packet larger than {} bytes (mqtthub.broker.max-message-size)",
-					remote, this.maxMessageBytes);
-			ctx.close();
-		}
-		else if (cause instanceof MqttUnacceptableProtocolVersionException) {
-			// MQTT-3.1.2-2: answer with CONNACK 0x01, then disconnect.
-			logger.warn("Refused MQTT connection from {}: unsupported protocol version", remote);
-			connAckThenClose(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
-		}
-		else if (cause instanceof MqttIdentifierRejectedException) {
-			logger.warn("Refused MQTT connection from {}: invalid client identifier", remote);
-			connAckThenClose(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
-		}
-		else {
-			logger.warn("Closed MQTT connection from {}: malformed packet ({})", remote, cause.getMessage());
-			ctx.close();
-		}
+	/** {@link PacketRules} refused the CONNECT before it got here. */
+	void refusedEarly() {
+		this.observation.refused();
 	}
 
 	private void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {

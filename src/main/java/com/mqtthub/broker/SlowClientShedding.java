@@ -1,0 +1,67 @@
+package com.mqtthub.broker;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slow clients: a QoS 0 message for a client that has more than the slow-client buffer waiting
+ * unread is dropped (MQTT lets a server drop it, it was never promised), which keeps memory
+ * bounded while others keep receiving. Drops are counted and logged once per slow spell.
+ * Sits at the tail of the pipeline, so that it sees what the engine writes first.
+ */
+final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
+
+	private static final Logger logger = LoggerFactory.getLogger(SlowClientShedding.class);
+
+	private final BrokerLimits limits;
+
+	private final ClientAddresses addresses;
+
+	/** QoS 0 messages are being dropped for this client. */
+	private boolean dropping;
+
+	SlowClientShedding(BrokerLimits limits, ClientAddresses addresses) {
+		this.limits = limits;
+		this.addresses = addresses;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		if (isDroppable(ctx, msg)) {
+			ReferenceCountUtil.release(msg);
+			promise.trySuccess();
+			return;
+		}
+		ctx.write(msg, promise);
+	}
+
+	private boolean isDroppable(ChannelHandlerContext ctx, Object msg) {
+		if (!(msg instanceof MqttPublishMessage publish) || publish.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE) {
+			return false;
+		}
+		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+		boolean behind = pending != null && pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes();
+		if (behind) {
+			this.limits.droppedForSlowClient();
+			if (!this.dropping) {
+				this.dropping = true;
+				logger.warn("MQTT client {} is not reading: dropping QoS 0 messages for it (mqtthub.broker.slow-client-buffer)",
+						this.addresses.resolve(ctx.channel().remoteAddress()));
+			}
+		}
+		else if (this.dropping) {
+			this.dropping = false;
+			logger.info("MQTT client {} reads again: QoS 0 messages flow again",
+					this.addresses.resolve(ctx.channel().remoteAddress()));
+		}
+		return behind;
+	}
+
+}
