@@ -70,17 +70,43 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** Packets handed to the engine between two probes of its command queue. */
 	private static final int PROBE_EVERY = 128;
 
-	/** A CONNECT was handed to the engine. */
-	private boolean connectSeen;
+	/** Where the CONNECT handshake of this connection stands. */
+	private enum Handshake {
+
+		/** No CONNECT yet. */
+		AWAITING_CONNECT,
+
+		/** The credentials are being checked: the engine does not know this connection. */
+		CHECKING_CREDENTIALS,
+
+		/** The CONNECT was handed to the engine, which has not settled it yet. */
+		ENGINE_CONNECTING,
+
+		/** Accepted: packets flow straight through to the engine. */
+		OPEN,
+
+		/** Refused by the hub: the engine never knew this connection. */
+		REFUSED,
+
+		/** Refused by the engine, or its CONNACK could not be written. */
+		ENGINE_REFUSED;
+
+		/** Whether the engine was handed the CONNECT (so it must hear of the connection's end). */
+		boolean engineKnows() {
+			return this == ENGINE_CONNECTING || this == OPEN || this == ENGINE_REFUSED;
+		}
+
+		/** Whether the handshake is over: later packets are passed on or dropped, not held. */
+		boolean settled() {
+			return this == OPEN || this == REFUSED || this == ENGINE_REFUSED;
+		}
+
+	}
+
+	private Handshake handshake = Handshake.AWAITING_CONNECT;
 
 	/** The client asked for a session that outlives the connection (clean session 0). */
 	private boolean persistentSession;
-
-	/** The engine has accepted or refused the connection: packets flow straight through. */
-	private boolean settled;
-
-	/** The CONNECT has passed the credential check and was handed to the engine. */
-	private boolean engineHasConnect;
 
 	/** The engine has run every command it had queued when it took the CONNECT. */
 	private boolean engineCaughtUp;
@@ -149,7 +175,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			connect(ctx, (MqttConnectMessage) message);
 			return;
 		}
-		if (!this.settled) {
+		if (!this.handshake.settled()) {
 			this.held.add(message);
 			return;
 		}
@@ -161,7 +187,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 * and what was already read waits.
 	 */
 	private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
-		this.connectSeen = true;
+		this.handshake = Handshake.CHECKING_CREDENTIALS;
 		int level = connect.variableHeader().version();
 		if (level != MqttVersion.MQTT_3_1.protocolLevel() && level != MqttVersion.MQTT_3_1_1.protocolLevel()) {
 			// MQTT-3.1.2-2, before anything else about this client is looked at.
@@ -213,8 +239,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/** One owner per session: the user whose CONNECT created it. */
 	private boolean claimSession(ChannelHandlerContext ctx, MqttConnectPayload payload) {
-		if (!ctx.channel().isActive()) {
-			return true; // Gone already: handToEngine lets it go.
+		if (!ctx.channel().isActive() || payload.clientIdentifier() == null || payload.clientIdentifier().isEmpty()) {
+			// Gone already (handToEngine lets it go), or no id: the engine refuses it (MQTT-3.1.3-8).
+			return true;
 		}
 		this.clientId = payload.clientIdentifier();
 		this.ownsSession = this.owners.claim(this.clientId, payload.userName(), ctx.channel());
@@ -255,7 +282,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	}
 
 	private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
-		this.settled = true;
+		this.handshake = Handshake.REFUSED;
 		releaseHeld();
 		connAckThenClose(ctx, code);
 	}
@@ -263,14 +290,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private void handToEngine(ChannelHandlerContext ctx, MqttConnectMessage connect) {
 		if (!ctx.channel().isActive()) {
 			// Gone while its credentials were checked: there is no session to end.
-			this.settled = true;
+			this.handshake = Handshake.REFUSED;
 			releaseHeld();
 			return;
 		}
 		String clientId = connect.payload().clientIdentifier();
 		this.clientId = clientId;
 		this.username = connect.payload().userName();
-		this.engineHasConnect = true;
+		this.handshake = Handshake.ENGINE_CONNECTING;
 		this.observation.connect(connect, remote(ctx));
 		try {
 			this.engine.channelRead(ctx, connect);
@@ -279,7 +306,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			exceptionCaught(ctx, ex);
 			return;
 		}
-		if (this.settled || this.connAckWrite != null || !ctx.channel().isActive()) {
+		if (this.handshake.settled() || this.connAckWrite != null || !ctx.channel().isActive()) {
 			// Refused on the spot: nothing to wait for.
 			settle(ctx);
 			return;
@@ -337,7 +364,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-		if (msg instanceof MqttConnAckMessage && this.connectSeen && !this.settled && this.connAckWrite == null) {
+		if (msg instanceof MqttConnAckMessage && this.handshake == Handshake.ENGINE_CONNECTING
+				&& this.connAckWrite == null) {
 			this.connAckWrite = promise;
 			this.connAckAccepted = ((MqttConnAckMessage) msg).variableHeader()
 				.connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
@@ -353,17 +381,17 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 * {@link #engineCaughtUp}, so a listener added now is notified after it.
 	 */
 	private void settleAfterConnAck(ChannelHandlerContext ctx) {
-		if (this.engineCaughtUp && this.connAckWrite != null && !this.settled) {
+		if (this.engineCaughtUp && this.connAckWrite != null && !this.handshake.settled()) {
 			this.connAckWrite.addListener((ChannelFuture written) -> settle(ctx));
 		}
 	}
 
 	private void settle(ChannelHandlerContext ctx) {
-		if (this.settled) {
+		if (this.handshake.settled()) {
 			return;
 		}
-		this.settled = true;
-		boolean accepted = this.connAckAccepted && this.connAckWrite.isSuccess();
+		boolean accepted = this.connAckAccepted && this.connAckWrite != null && this.connAckWrite.isSuccess();
+		this.handshake = accepted ? Handshake.OPEN : Handshake.ENGINE_REFUSED;
 		if (accepted) {
 			this.observation.accepted();
 		}
@@ -440,7 +468,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-		if (this.settled) {
+		if (this.handshake.settled()) {
 			this.engine.channelReadComplete(ctx);
 		}
 	}
@@ -456,13 +484,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.countedIn = false;
 			this.limits.disconnected();
 		}
-		if (this.connectSeen && !this.settled && !this.engineHasConnect) {
-			// Its credentials are still being checked: the engine never knew this connection.
-			this.settled = true;
+		if (this.handshake == Handshake.CHECKING_CREDENTIALS) {
+			// The engine never knew this connection.
+			this.handshake = Handshake.REFUSED;
 			releaseHeld();
 			return;
 		}
-		if (this.connectSeen && !this.settled) {
+		if (this.handshake == Handshake.ENGINE_CONNECTING) {
 			// The engine is still accepting this connection: end it once that is done.
 			return;
 		}
@@ -471,7 +499,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private void endConnection(ChannelHandlerContext ctx) {
 		this.observation.ended(this.disconnected);
-		if (!this.engineHasConnect || this.disconnected) {
+		if (!this.handshake.engineKnows() || this.disconnected) {
 			// Never connected, or the engine already closed the session for the DISCONNECT:
 			// reporting the closed socket as a lost connection could publish the will
 			// (MQTT-3.1.2-10, MQTT-3.14.4-3).
@@ -492,7 +520,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-		if (this.settled) {
+		if (this.handshake.settled()) {
 			this.engine.channelWritabilityChanged(ctx);
 		}
 	}

@@ -27,6 +27,9 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 	/** QoS 0 messages are being dropped for this client. */
 	private boolean dropping;
 
+	/** The warning was logged for this connection: a client that keeps falling behind is logged once. */
+	private boolean warned;
+
 	SlowClientShedding(BrokerLimits limits, ClientAddresses addresses) {
 		this.limits = limits;
 		this.addresses = addresses;
@@ -52,13 +55,17 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 			this.limits.droppedForSlowClient();
 			if (!this.dropping) {
 				this.dropping = true;
-				logger.warn("MQTT client {} is not reading: dropping QoS 0 messages for it (mqtthub.broker.slow-client-buffer)",
-						this.addresses.resolve(ctx.channel().remoteAddress()));
+				if (!this.warned) {
+					this.warned = true;
+					logger.warn("MQTT client {} is not reading: dropping QoS 0 messages for it while it is behind"
+							+ " (mqtthub.broker.slow-client-buffer; counted in mqtthub_messages_dropped_total)",
+							this.addresses.resolve(ctx.channel().remoteAddress()));
+				}
 			}
 		}
 		else if (this.dropping) {
 			this.dropping = false;
-			logger.info("MQTT client {} reads again: QoS 0 messages flow again",
+			logger.debug("MQTT client {} reads again: QoS 0 messages flow again",
 					this.addresses.resolve(ctx.channel().remoteAddress()));
 		}
 		return behind;
