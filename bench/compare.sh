@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Compares MQTT Hub with Mosquitto on this machine, side by side and interleaved, with the
+# project's load tool (src/test/java/com/mqtthub/bench), and writes a table of medians and ratios
+# into docs/benchmarks.md.
+#
+#   bench/compare.sh            # 3 rounds, about 13 minutes
+#   bench/compare.sh --quick    # 1 round, shorter runs, about 4 minutes
+#   options: --rounds N, --duration 10s, --warmup 5s, --no-build, --no-doc, --note "text"
+#
+# Each broker runs on core 0 (taskset), the load tool on core 1; both brokers run all the time
+# but only one is measured at a time. Everything listens on 127.0.0.1 only, on free ports, with
+# data in a temporary directory that is removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=3
+WARMUP=5s
+DURATION=10s
+IDLE_CLIENTS=5000
+RECONNECT_CLIENTS=300
+MODE=default
+BUILD=1
+WRITE_DOC=1
+NOTE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick; ROUNDS=1; WARMUP=2s; DURATION=5s; IDLE_CLIENTS=2000; RECONNECT_CLIENTS=150 ;;
+    --rounds) ROUNDS="$2"; shift ;;
+    --duration) DURATION="$2"; shift ;;
+    --warmup) WARMUP="$2"; shift ;;
+    --no-build) BUILD=0 ;;
+    --no-doc) WRITE_DOC=0 ;;
+    --note) NOTE="$2"; shift ;;
+    *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if ! [[ "$ROUNDS" =~ ^[1-9]$ ]]; then
+  echo "--rounds must be 1 to 9" >&2; exit 2
+fi
+
+BROKER_CORE=0
+TOOL_CORE=1
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "Needs at least 2 cores (one for the broker, one for the load tool)" >&2; exit 1
+fi
+
+MOSQUITTO=$(command -v mosquitto || true)
+[ -z "$MOSQUITTO" ] && [ -x /usr/sbin/mosquitto ] && MOSQUITTO=/usr/sbin/mosquitto
+if [ -z "$MOSQUITTO" ]; then
+  echo "Installing mosquitto"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq mosquitto
+  MOSQUITTO=/usr/sbin/mosquitto
+fi
+MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
+
+if [ "$BUILD" = 1 ]; then
+  echo "Building the hub and the load tool"
+  ./mvnw -q -DskipTests package
+fi
+mkdir -p target/bench
+./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt \
+  >/dev/null 2>&1 || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench/classpath.txt >/dev/null
+CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
+JAR=$(ls target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+WORK=$(mktemp -d /tmp/mqtthub-compare.XXXXXX)
+RUNS="$WORK/runs.jsonl"
+: > "$RUNS"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
+  done
+  echo "No free port found" >&2; exit 1
+}
+
+rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# --- Mosquitto: persistence off, anonymous allowed, one user for the reconnect storm --------------
+BENCH_USER=bench
+BENCH_PASSWORD="bench-$RANDOM$RANDOM"
+MQ_PORT=$(free_port)
+"$MOSQUITTO_PASSWD" -b -c "$WORK/mosquitto.passwd" "$BENCH_USER" "$BENCH_PASSWORD" 2>/dev/null
+# Mosquitto started as root reads its files as the user "mosquitto".
+chmod 755 "$WORK"
+if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then
+  chown mosquitto "$WORK/mosquitto.passwd"; chmod 600 "$WORK/mosquitto.passwd"
+else
+  chmod 644 "$WORK/mosquitto.passwd"
+fi
+cat > "$WORK/mosquitto.conf" <<EOF
+listener $MQ_PORT 127.0.0.1
+allow_anonymous true
+password_file $WORK/mosquitto.passwd
+persistence false
+# The hub's Netty listeners send without delay too: compare like with like.
+set_tcp_nodelay true
+EOF
+MQ_START=$(date +%s.%N)
+taskset -c "$BROKER_CORE" "$MOSQUITTO" -c "$WORK/mosquitto.conf" > "$WORK/mosquitto.log" 2>&1 &
+MQ_PID=$!
+PIDS+=("$MQ_PID")
+for _ in $(seq 1 100); do
+  ss -Htln "sport = :$MQ_PORT" | grep -q . && break
+  sleep 0.1
+done
+MQ_READY=$(date +%s.%N)
+kill -0 "$MQ_PID" || { cat "$WORK/mosquitto.log"; exit 1; }
+
+# --- The hub: the packaged jar with its defaults, anonymous allowed, own ports and data ---------
+HUB_PORT=$(free_port)
+HUB_WEB=$(free_port)
+HUB_WS=$(free_port)
+HUB_PASSWORD="bench-admin-$RANDOM$RANDOM"
+HUB_START=$(date +%s.%N)
+taskset -c "$BROKER_CORE" "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR" \
+  --server.address=127.0.0.1 --server.port="$HUB_WEB" \
+  --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$HUB_PORT" --mqtthub.broker.websocket.port="$HUB_WS" \
+  --mqtthub.broker.data-directory="$WORK/hub-data" --mqtthub.security.allow-anonymous=true \
+  --mqtthub.security.admin.password="$HUB_PASSWORD" > "$WORK/hub.log" 2>&1 &
+HUB_PID=$!
+PIDS+=("$HUB_PID")
+for _ in $(seq 1 1200); do
+  grep -q "Started MqttHubApplication" "$WORK/hub.log" && break
+  kill -0 "$HUB_PID" 2>/dev/null || { cat "$WORK/hub.log"; exit 1; }
+  sleep 0.05
+done
+HUB_READY=$(date +%s.%N)
+grep -q "Started MqttHubApplication" "$WORK/hub.log" || { echo "The hub did not start in 60 s" >&2; exit 1; }
+HUB_STARTED_LINE=$(grep -o "Started MqttHubApplication in .*" "$WORK/hub.log" | head -1)
+
+# Anonymous clients follow the rules of the role ANONYMOUS: allow them bench/# for the runs.
+JAR_COOKIES="$WORK/cookies"
+LOGIN_CSRF=$(curl -s -c "$JAR_COOKIES" "http://127.0.0.1:$HUB_WEB/login" | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+curl -s -b "$JAR_COOKIES" -c "$JAR_COOKIES" -o /dev/null \
+  --data-urlencode "username=admin" --data-urlencode "password=$HUB_PASSWORD" --data-urlencode "_csrf=$LOGIN_CSRF" \
+  "http://127.0.0.1:$HUB_WEB/login"
+API_CSRF=$(curl -s -b "$JAR_COOKIES" "http://127.0.0.1:$HUB_WEB/api/session" | grep -o '"csrfToken":"[^"]*"' | sed 's/.*:"//;s/"$//')
+RULE_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR_COOKIES" -H "X-CSRF-TOKEN: $API_CSRF" \
+  -H 'Content-Type: application/json' -d '{"role":"ANONYMOUS","topic":"bench/#","access":"both","permission":"allow"}' \
+  "http://127.0.0.1:$HUB_WEB/api/acl/rules")
+if [ "$RULE_STATUS" != 201 ]; then
+  echo "Could not add the topic rule for anonymous clients (HTTP $RULE_STATUS)" >&2; exit 1
+fi
+
+sleep 2
+# Memory at rest and time from launch to serving, one JSON line per broker.
+at_rest() { printf '{"label":"%s","scenario":"at-rest","rss_mb":%s,"startup_s":%s}\n' "$1" "$(rss_mb "$2")" \
+  "$(awk "BEGIN { printf \"%.2f\", $4 - $3 }")"; }
+at_rest mosquitto "$MQ_PID" "$MQ_START" "$MQ_READY" >> "$RUNS"
+at_rest hub "$HUB_PID" "$HUB_START" "$HUB_READY" >> "$RUNS"
+
+tool() { # label port pid args...
+  local label=$1 port=$2 pid=$3; shift 3
+  taskset -c "$TOOL_CORE" "$JAVA" -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$CP" com.mqtthub.bench.Bench \
+    --label "$label" --port "$port" --broker-pid "$pid" --json-out "$RUNS" "$@" \
+    | grep -v '^{' || echo "  (run failed: $label $*)"
+}
+
+SCENARIOS=(
+  "--scenario pairs --qos 1 --warmup $WARMUP --duration $DURATION"
+  "--scenario fan-out --qos 0 --warmup $WARMUP --duration $DURATION"
+  "--scenario fan-in --qos 0 --warmup $WARMUP --duration $DURATION"
+  "--scenario fan-in --qos 1 --warmup $WARMUP --duration $DURATION"
+  "--scenario pairs --qos 1 --rate 5000 --warmup $WARMUP --duration $DURATION"
+  "--scenario idle --clients $IDLE_CLIENTS --concurrency 100 --duration 3s"
+  "--scenario reconnect --clients $RECONNECT_CLIENTS --concurrency 50 --duration 1s"
+)
+STARTED=$(date +%s)
+for round in $(seq 1 "$ROUNDS"); do
+  for scenario in "${SCENARIOS[@]}"; do
+    # Alternate which broker goes first, so that neither always gets the warmer machine.
+    if [ $(((round + ${#scenario}) % 2)) = 0 ]; then order="mosquitto hub"; else order="hub mosquitto"; fi
+    for broker in $order; do
+      echo "== round $round/$ROUNDS, $broker: $scenario"
+      creds=()
+      if [[ "$scenario" == *reconnect* ]]; then
+        if [ "$broker" = hub ]; then creds=(--username admin --password "$HUB_PASSWORD");
+        else creds=(--username "$BENCH_USER" --password "$BENCH_PASSWORD"); fi
+      fi
+      if [ "$broker" = hub ]; then
+        # shellcheck disable=SC2086
+        tool hub "$HUB_PORT" "$HUB_PID" $scenario "${creds[@]}"
+      else
+        # shellcheck disable=SC2086
+        tool mosquitto "$MQ_PORT" "$MQ_PID" $scenario "${creds[@]}"
+      fi
+      kill -0 "$HUB_PID" && kill -0 "$MQ_PID"
+    done
+  done
+done
+ELAPSED=$(( $(date +%s) - STARTED ))
+
+STAMP=$(date -u +%Y-%m-%dT%H%MZ)
+OUT="target/bench/compare-$STAMP"
+mkdir -p "$OUT"
+cp "$RUNS" "$OUT/runs.jsonl"
+cp "$WORK/hub.log" "$OUT/hub.log"
+TABLE=$("$JAVA" -cp "$CP" com.mqtthub.bench.CompareTable "$RUNS")
+CPU_MODEL=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+MEM_GB=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+SECTION="$OUT/section.md"
+{
+  echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD), $MODE mode"
+  echo
+  echo "Machine: $(nproc --all) cores (${CPU_MODEL:-unknown CPU}), ${MEM_GB} GiB, $("$JAVA" -version 2>&1 | head -1)," \
+       "$("$MOSQUITTO" -h 2>&1 | head -1 | sed 's/ (build.*//'), load average at the end $LOAD." \
+       "Brokers on core $BROKER_CORE, load tool on core $TOOL_CORE; $ROUNDS round(s), warm-up $WARMUP, $DURATION measured" \
+       "per message run; $IDLE_CLIENTS idle clients; $RECONNECT_CLIENTS reconnecting clients 50 at a time; ${ELAPSED} s in all."
+  echo "The hub: \`${HUB_STARTED_LINE}\`."
+  [ -n "$NOTE" ] && { echo; echo "$NOTE"; }
+  echo
+  echo "Command: \`bench/compare.sh $( [ "$MODE" = quick ] && echo --quick ) --rounds $ROUNDS\`"
+  echo
+  echo "$TABLE"
+  echo
+} > "$SECTION"
+cat "$SECTION"
+echo "Raw runs: $OUT/runs.jsonl"
+
+if [ "$WRITE_DOC" = 1 ]; then
+  MARK='<!-- bench/compare.sh adds its runs below this line, newest first -->'
+  if ! grep -qF "$MARK" docs/benchmarks.md; then
+    printf '\n## Side by side with Mosquitto\n\n%s\n' "$MARK" >> docs/benchmarks.md
+  fi
+  awk -v mark="$MARK" -v file="$SECTION" '
+    { print }
+    $0 == mark { print ""; while ((getline line < file) > 0) print line }
+  ' docs/benchmarks.md > "$OUT/benchmarks.md"
+  cp "$OUT/benchmarks.md" docs/benchmarks.md
+  echo "Added to docs/benchmarks.md"
+fi
