@@ -12,6 +12,7 @@
 # data in a temporary directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 
 ROUNDS=3
 WARMUP=5s
@@ -56,17 +57,7 @@ if [ -z "$MOSQUITTO" ]; then
 fi
 MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
 
-if [ "$BUILD" = 1 ]; then
-  echo "Building the hub and the load tool"
-  ./mvnw -q -DskipTests package
-fi
-mkdir -p target/bench
-./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt \
-  >/dev/null 2>&1 || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench/classpath.txt >/dev/null
-CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
-JAR=$(ls target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+build_tool "$BUILD"
 
 WORK=$(mktemp -d /tmp/mqtthub-compare.XXXXXX)
 RUNS="$WORK/runs.jsonl"
@@ -78,17 +69,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
-    if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
-  done
-  echo "No free port found" >&2; exit 1
-}
-
-rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- Mosquitto: persistence off, anonymous allowed, one user for the reconnect storm --------------
 BENCH_USER=bench
@@ -122,40 +102,10 @@ MQ_READY=$(date +%s.%N)
 kill -0 "$MQ_PID" || { cat "$WORK/mosquitto.log"; exit 1; }
 
 # --- The hub: the packaged jar with its defaults, anonymous allowed, own ports and data ---------
-HUB_PORT=$(free_port)
-HUB_WEB=$(free_port)
-HUB_WS=$(free_port)
-HUB_PASSWORD="bench-admin-$RANDOM$RANDOM"
 HUB_START=$(date +%s.%N)
-taskset -c "$BROKER_CORE" "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR" \
-  --server.address=127.0.0.1 --server.port="$HUB_WEB" \
-  --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$HUB_PORT" --mqtthub.broker.websocket.port="$HUB_WS" \
-  --mqtthub.broker.data-directory="$WORK/hub-data" --mqtthub.security.allow-anonymous=true \
-  --mqtthub.security.admin.password="$HUB_PASSWORD" > "$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-PIDS+=("$HUB_PID")
-for _ in $(seq 1 1200); do
-  grep -q "Started MqttHubApplication" "$WORK/hub.log" && break
-  kill -0 "$HUB_PID" 2>/dev/null || { cat "$WORK/hub.log"; exit 1; }
-  sleep 0.05
-done
+start_hub "$WORK" "$BROKER_CORE"
 HUB_READY=$(date +%s.%N)
-grep -q "Started MqttHubApplication" "$WORK/hub.log" || { echo "The hub did not start in 60 s" >&2; exit 1; }
-HUB_STARTED_LINE=$(grep -o "Started MqttHubApplication in .*" "$WORK/hub.log" | head -1)
-
-# Anonymous clients follow the rules of the role ANONYMOUS: allow them bench/# for the runs.
-JAR_COOKIES="$WORK/cookies"
-LOGIN_CSRF=$(curl -s -c "$JAR_COOKIES" "http://127.0.0.1:$HUB_WEB/login" | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
-curl -s -b "$JAR_COOKIES" -c "$JAR_COOKIES" -o /dev/null \
-  --data-urlencode "username=admin" --data-urlencode "password=$HUB_PASSWORD" --data-urlencode "_csrf=$LOGIN_CSRF" \
-  "http://127.0.0.1:$HUB_WEB/login"
-API_CSRF=$(curl -s -b "$JAR_COOKIES" "http://127.0.0.1:$HUB_WEB/api/session" | grep -o '"csrfToken":"[^"]*"' | sed 's/.*:"//;s/"$//')
-RULE_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR_COOKIES" -H "X-CSRF-TOKEN: $API_CSRF" \
-  -H 'Content-Type: application/json' -d '{"role":"ANONYMOUS","topic":"bench/#","access":"both","permission":"allow"}' \
-  "http://127.0.0.1:$HUB_WEB/api/acl/rules")
-if [ "$RULE_STATUS" != 201 ]; then
-  echo "Could not add the topic rule for anonymous clients (HTTP $RULE_STATUS)" >&2; exit 1
-fi
+allow_anonymous_bench
 
 sleep 2
 # Memory at rest and time from launch to serving, one JSON line per broker.
@@ -163,13 +113,6 @@ at_rest() { printf '{"label":"%s","scenario":"at-rest","rss_mb":%s,"startup_s":%
   "$(awk "BEGIN { printf \"%.2f\", $4 - $3 }")"; }
 at_rest mosquitto "$MQ_PID" "$MQ_START" "$MQ_READY" >> "$RUNS"
 at_rest hub "$HUB_PID" "$HUB_START" "$HUB_READY" >> "$RUNS"
-
-tool() { # label port pid args...
-  local label=$1 port=$2 pid=$3; shift 3
-  taskset -c "$TOOL_CORE" "$JAVA" -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$CP" com.mqtthub.bench.Bench \
-    --label "$label" --port "$port" --broker-pid "$pid" --json-out "$RUNS" "$@" \
-    | grep -v '^{' || echo "  (run failed: $label $*)"
-}
 
 SCENARIOS=(
   "--scenario pairs --qos 1 --warmup $WARMUP --duration $DURATION"
@@ -181,10 +124,12 @@ SCENARIOS=(
   "--scenario reconnect --clients $RECONNECT_CLIENTS --concurrency 50 --duration 1s"
 )
 STARTED=$(date +%s)
+RUN_INDEX=0
 for round in $(seq 1 "$ROUNDS"); do
   for scenario in "${SCENARIOS[@]}"; do
     # Alternate which broker goes first, so that neither always gets the warmer machine.
-    if [ $(((round + ${#scenario}) % 2)) = 0 ]; then order="mosquitto hub"; else order="hub mosquitto"; fi
+    RUN_INDEX=$((RUN_INDEX + 1))
+    if [ $((RUN_INDEX % 2)) = 0 ]; then order="mosquitto hub"; else order="hub mosquitto"; fi
     for broker in $order; do
       echo "== round $round/$ROUNDS, $broker: $scenario"
       creds=()
@@ -194,10 +139,10 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
       if [ "$broker" = hub ]; then
         # shellcheck disable=SC2086
-        tool hub "$HUB_PORT" "$HUB_PID" $scenario "${creds[@]}"
+        tool "$TOOL_CORE" hub "$HUB_PORT" "$HUB_PID" $scenario "${creds[@]}"
       else
         # shellcheck disable=SC2086
-        tool mosquitto "$MQ_PORT" "$MQ_PID" $scenario "${creds[@]}"
+        tool "$TOOL_CORE" mosquitto "$MQ_PORT" "$MQ_PID" $scenario "${creds[@]}"
       fi
       kill -0 "$HUB_PID" && kill -0 "$MQ_PID"
     done
