@@ -3,8 +3,8 @@
 # project's load tool (src/test/java/com/mqtthub/bench), and writes a table of medians and ratios
 # into docs/benchmarks.md.
 #
-#   bench/compare.sh            # 3 rounds, about 13 minutes
-#   bench/compare.sh --quick    # 1 round, shorter runs, about 4 minutes
+#   bench/compare.sh            # 3 rounds, about 13 minutes on a quiet machine
+#   bench/compare.sh --quick    # 1 round, shorter runs, about 5 minutes
 #   options: --rounds N, --duration 10s, --warmup 5s, --no-build, --no-doc, --note "text"
 #
 # Each broker runs on core 0 (taskset), the load tool on core 1; both brokers run all the time
@@ -148,6 +148,37 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+
+# The resident memory of a JVM hardly moves with connections whose objects fit in heap it has
+# already committed, so for the hub also count the heap in use after a full GC, without and
+# with the idle clients connected.
+heap_used_kb() {
+  jcmd "$HUB_PID" GC.run >/dev/null 2>&1 || true
+  jcmd "$HUB_PID" GC.heap_info 2>/dev/null \
+    | awk '/(generation|heap) +total/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); sum += v } }
+           END { print sum + 0 }'
+}
+if command -v jcmd >/dev/null; then
+  echo "== heap per idle connection of the hub ($IDLE_CLIENTS clients)"
+  HEAP_BEFORE=$(heap_used_kb)
+  taskset -c "$TOOL_CORE" "$JAVA" -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$CP" com.mqtthub.bench.Bench --label hub \
+    --port "$HUB_PORT" --scenario idle --clients "$IDLE_CLIENTS" --concurrency 100 --duration 20s > "$WORK/heap-run.txt" 2>&1 &
+  HEAP_TOOL=$!
+  PIDS+=("$HEAP_TOOL")
+  deadline=$(( $(date +%s) + 120 ))
+  until [ "$(ss -Htn state established "dport = :$HUB_PORT" | wc -l)" -ge "$IDLE_CLIENTS" ] \
+      || [ "$(date +%s)" -ge "$deadline" ] || ! kill -0 "$HEAP_TOOL" 2>/dev/null; do
+    sleep 0.5
+  done
+  CONNECTED=$(ss -Htn state established "dport = :$HUB_PORT" | wc -l)
+  HEAP_WITH=$(heap_used_kb)
+  wait "$HEAP_TOOL" || true
+  if [ "$CONNECTED" -gt 0 ] && [ "$HEAP_BEFORE" -gt 0 ]; then
+    printf '{"label":"hub","scenario":"idle-heap","clients":%s,"heap_before_kb":%s,"heap_with_kb":%s,"heap_per_connection_kb":%s}\n' \
+      "$CONNECTED" "$HEAP_BEFORE" "$HEAP_WITH" "$(awk "BEGIN { printf \"%.2f\", ($HEAP_WITH - $HEAP_BEFORE) / $CONNECTED }")" >> "$RUNS"
+    tail -1 "$RUNS"
+  fi
+fi
 ELAPSED=$(( $(date +%s) - STARTED ))
 
 STAMP=$(date -u +%Y-%m-%dT%H%MZ)
@@ -170,7 +201,7 @@ SECTION="$OUT/section.md"
   echo "The hub: \`${HUB_STARTED_LINE}\`."
   [ -n "$NOTE" ] && { echo; echo "$NOTE"; }
   echo
-  echo "Command: \`bench/compare.sh $( [ "$MODE" = quick ] && echo --quick ) --rounds $ROUNDS\`"
+  echo "Command: \`bench/compare.sh$( [ "$MODE" = quick ] && echo " --quick") --rounds $ROUNDS\`"
   echo
   echo "$TABLE"
   echo

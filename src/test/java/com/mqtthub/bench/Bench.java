@@ -44,8 +44,15 @@ public final class Bench {
 			System.exit(2);
 			return;
 		}
-		BenchReport report = run(options, System.out);
-		System.exit(report.number("connects_accepted") > 0 ? 0 : 1);
+		try {
+			BenchReport report = run(options, System.out);
+			System.exit(report.number("connects_accepted") > 0 ? 0 : 1);
+		}
+		catch (IllegalStateException ex) {
+			// The broker could not be reached or refused clients: say so in one line.
+			System.err.println("bench: " + ex.getMessage());
+			System.exit(1);
+		}
 	}
 
 	/** Runs one scenario, prints the summary and the JSON line, appends the line to --json-out. */
