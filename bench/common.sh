@@ -1,0 +1,84 @@
+# Shared by bench/compare.sh and bench/profile.sh (sourced, not run): building the load tool,
+# free ports, and starting the packaged hub for a measurement. Callers keep PIDS, an array of the
+# processes to stop at exit.
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+# Builds the jar and the tool (unless $1 is 0), and sets CP (the tool's class path) and JAR.
+build_tool() {
+  if [ "${1:-1}" = 1 ]; then
+    echo "Building the hub and the load tool"
+    ./mvnw -q -DskipTests package
+  fi
+  mkdir -p target/bench
+  ./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt \
+    >/dev/null 2>&1 || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench/classpath.txt >/dev/null
+  CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
+  JAR=$(ls target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
+  done
+  echo "No free port found" >&2; exit 1
+}
+
+rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# start_hub WORKDIR CORE: the packaged jar with its defaults (JVM options from HUB_JAVA_OPTS),
+# anonymous MQTT allowed, on free loopback ports, data under WORKDIR. Waits until it has started
+# (3 minutes at most); sets HUB_PID, HUB_PORT, HUB_WEB, HUB_PASSWORD and HUB_STARTED_LINE.
+start_hub() {
+  local work=$1 core=$2
+  HUB_PORT=$(free_port)
+  HUB_WEB=$(free_port)
+  local ws_port
+  ws_port=$(free_port)
+  HUB_PASSWORD="bench-admin-$RANDOM$RANDOM"
+  # shellcheck disable=SC2086
+  taskset -c "$core" "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR" \
+    --server.address=127.0.0.1 --server.port="$HUB_WEB" \
+    --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$HUB_PORT" --mqtthub.broker.websocket.port="$ws_port" \
+    --mqtthub.broker.data-directory="$work/hub-data" --mqtthub.security.allow-anonymous=true \
+    --mqtthub.security.admin.password="$HUB_PASSWORD" > "$work/hub.log" 2>&1 &
+  HUB_PID=$!
+  PIDS+=("$HUB_PID")
+  local deadline=$(( $(date +%s) + 180 ))
+  until grep -q "Started MqttHubApplication" "$work/hub.log"; do
+    kill -0 "$HUB_PID" 2>/dev/null || { cat "$work/hub.log"; echo "The hub ended" >&2; exit 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "The hub did not start in 3 minutes" >&2; exit 1; }
+    sleep 0.05
+  done
+  HUB_STARTED_LINE=$(grep -o "Started MqttHubApplication in .*" "$work/hub.log" | head -1)
+  HUB_COOKIES="$work/cookies"
+}
+
+# Anonymous clients follow the rules of the role ANONYMOUS: allow them bench/# through the API.
+allow_anonymous_bench() {
+  local login_csrf api_csrf status
+  login_csrf=$(curl -s -c "$HUB_COOKIES" "http://127.0.0.1:$HUB_WEB/login" \
+    | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+  curl -s -b "$HUB_COOKIES" -c "$HUB_COOKIES" -o /dev/null \
+    --data-urlencode "username=admin" --data-urlencode "password=$HUB_PASSWORD" --data-urlencode "_csrf=$login_csrf" \
+    "http://127.0.0.1:$HUB_WEB/login"
+  api_csrf=$(curl -s -b "$HUB_COOKIES" "http://127.0.0.1:$HUB_WEB/api/session" \
+    | grep -o '"csrfToken":"[^"]*"' | sed 's/.*:"//;s/"$//')
+  status=$(curl -s -o /dev/null -w '%{http_code}' -b "$HUB_COOKIES" -H "X-CSRF-TOKEN: $api_csrf" \
+    -H 'Content-Type: application/json' -d '{"role":"ANONYMOUS","topic":"bench/#","access":"both","permission":"allow"}' \
+    "http://127.0.0.1:$HUB_WEB/api/acl/rules")
+  if [ "$status" != 201 ]; then
+    echo "Could not add the topic rule for anonymous clients (HTTP $status)" >&2; exit 1
+  fi
+}
+
+# tool CORE LABEL PORT PID ARGS...: one run of the load tool, its summary on stdout.
+tool() {
+  local core=$1 label=$2 port=$3 pid=$4; shift 4
+  taskset -c "$core" "$JAVA" -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$CP" com.mqtthub.bench.Bench \
+    --label "$label" --port "$port" --broker-pid "$pid" ${RUNS:+--json-out "$RUNS"} "$@" \
+    | grep -v '^{' || echo "  (run failed: $label $*)"
+}

@@ -1,0 +1,94 @@
+package com.mqtthub.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.testing.HubTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A short run of the load tool against the application: it must see every message delivered,
+ * count no loss or duplicate at a low rate, read the broker's memory from /proc and write its
+ * JSON line. This checks the tool, not the broker's speed: nothing here depends on how fast it is.
+ */
+@HubTest
+class BenchSmokeIT {
+
+	@Autowired
+	private EmbeddedBroker broker;
+
+	@TempDir
+	private Path temp;
+
+	@Test
+	void pairsAtQos1DeliverEveryMessageOnceAndReportIt() throws Exception {
+		Path json = this.temp.resolve("runs.jsonl");
+		BenchReport report = run("--scenario", "pairs", "--publishers", "2", "--qos", "1", "--rate", "200",
+				"--json-out", json.toString());
+
+		assertThat(report.number("delivered_per_s")).isPositive();
+		assertThat(report.number("acked")).isPositive();
+		assertThat(report.number("received")).isEqualTo(report.number("expected"));
+		assertThat(report.number("lost")).isZero();
+		assertThat(report.number("duplicates")).isZero();
+		assertThat(report.number("connections_lost")).isZero();
+		assertThat(report.number("latency_p99_ms")).isPositive();
+		// The application runs in this JVM, so its PID is ours.
+		assertThat(report.number("broker_rss_max_mb")).isPositive();
+		assertThat(report.number("broker_cpu_pct")).isNotNaN();
+
+		List<String> lines = Files.readAllLines(json);
+		assertThat(lines).hasSize(1);
+		JsonNode line = new ObjectMapper().readTree(lines.get(0));
+		assertThat(line.get("scenario").asString()).isEqualTo("pairs");
+		assertThat(line.get("lost").asLong()).isZero();
+		assertThat(line.get("delivered_per_s").asDouble()).isPositive();
+	}
+
+	@Test
+	void fanInAtQos2CountsEveryMessageExactlyOnce() throws Exception {
+		BenchReport report = run("--scenario", "fan-in", "--publishers", "3", "--qos", "2", "--rate", "150");
+
+		assertThat(report.number("received")).isPositive().isEqualTo(report.number("expected"));
+		assertThat(report.number("lost")).isZero();
+		assertThat(report.number("duplicates")).isZero();
+	}
+
+	@Test
+	void idleClientsAreCountedAsConnects() throws Exception {
+		BenchReport report = run("--scenario", "idle", "--clients", "8", "--concurrency", "4");
+
+		assertThat(report.number("connects_accepted")).isEqualTo(8);
+		assertThat(report.number("connects_failed")).isZero();
+		assertThat(report.number("connects_per_s")).isPositive();
+		assertThat(report.summary()).contains("idle against hub");
+	}
+
+	private BenchReport run(String... scenario) throws Exception {
+		List<String> args = new ArrayList<>(List.of(scenario));
+		args.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(this.broker.getTcpPort()), "--username",
+				HubTest.ADMIN, "--password", HubTest.ADMIN_PASSWORD, "--warmup", "300ms", "--duration", "1500ms",
+				"--drain", "10s", "--connect-timeout", "30s", "--threads", "1", "--label", "hub", "--broker-pid",
+				Long.toString(ProcessHandle.current().pid())));
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+		BenchReport report = Bench.run(BenchOptions.parse(args.toArray(String[]::new)),
+				new PrintStream(printed, true, StandardCharsets.UTF_8));
+		System.out.print(printed.toString(StandardCharsets.UTF_8));
+		assertThat(printed.toString(StandardCharsets.UTF_8)).contains("{\"time\":");
+		return report;
+	}
+
+}
