@@ -57,7 +57,7 @@ class SecurityConfiguration {
 			.permitAll()
 			.requestMatchers(relay.getPath())
 			.permitAll()
-			.requestMatchers("/admin/**", "/api/users/**", "/api/users", "/api/acl/**")
+			.requestMatchers("/admin/**", "/api/users/**", "/api/users", "/api/acl/**", "/api/lockouts")
 			.hasRole(Role.ADMIN.name())
 			// The broker's live state, publishing over HTTP and the API description.
 			.requestMatchers("/api/metrics/**", "/api/metrics", "/api/clients/**", "/api/clients", "/api/retained",
