@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 @HubTest
 @org.springframework.test.context.TestPropertySource(properties = { "mqtthub.security.lockout.max-failures=3",
-		"mqtthub.security.lockout.delay=5s", "mqtthub.security.lockout.window=30s",
+		"mqtthub.security.lockout.delay=15s", "mqtthub.security.lockout.window=30s",
 		"mqtthub.security.lockout.duration=5s" })
 @ExtendWith(OutputCaptureExtension.class)
 class MqttAuthenticationIT {
@@ -135,14 +135,14 @@ class MqttAuthenticationIT {
 		}
 		// Locked out: even the right password is refused, with the same answer.
 		assertThat(refusal(user, "correct horse")).isEqualTo(BAD_USER_NAME_OR_PASSWORD);
-		assertThat(output).contains("Logins for user name '" + user + "' from 127.0.0.1 wait 5s after 3 failed attempts");
+		assertThat(output).contains("Logins for user name '" + user + "' from 127.0.0.1 wait 15s after 3 failed attempts");
 		// A stranger's failures from 127.0.0.1 do not lock the user out of another address.
 		try (RawMqttClient elsewhere = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.2")) {
 			assertThat(elsewhere.connect(new RawMqttClient.Connect(name("c")).credentials(user, "correct horse")))
 				.isZero();
 		}
 
-		await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
+		await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(40))
 			.until(() -> refusal(user, "correct horse") == 0);
 	}
 
