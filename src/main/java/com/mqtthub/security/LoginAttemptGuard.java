@@ -104,7 +104,8 @@ public class LoginAttemptGuard {
 		this.attempts.forEach((key, entry) -> {
 			synchronized (entry) {
 				if (entry.lockedUntil != null && now.isBefore(entry.lockedUntil)) {
-					current.add(new Lockout(key.username(), key.address(), entry.failures(), entry.lockedUntil));
+					current.add(new Lockout(key.username(), key.address(), Math.max(entry.failures(), entry.lockedAfter),
+							entry.lockedUntil));
 				}
 			}
 		});
@@ -189,6 +190,7 @@ public class LoginAttemptGuard {
 			entry.failures.addLast(now);
 			if (entry.failures.size() >= this.settings.getMaxFailuresPerAddress()) {
 				entry.lockedUntil = now.plus(this.settings.getDuration());
+				entry.lockedAfter = entry.failures.size();
 				logger.warn("Logins from address {} locked out for {} after {} failed attempts within {} (last one by {})",
 						LogSafe.text(key.address()), format(this.settings.getDuration()), entry.failures.size(),
 						format(this.settings.getWindow()), channel);
@@ -240,6 +242,9 @@ public class LoginAttemptGuard {
 		private final Deque<Instant> failures = new ArrayDeque<>();
 
 		private Instant lockedUntil;
+
+		/** Failures that led to the current lock-out of an address (its list starts afresh). */
+		private int lockedAfter;
 
 		int failures() {
 			return this.failures.size();

@@ -104,6 +104,7 @@ class LoginAttemptGuardTest {
 		assertThat(this.guard.lockouts()).anySatisfy((l) -> {
 			assertThat(l.username()).isNull();
 			assertThat(l.address()).isEqualTo("10.0.0.9");
+			assertThat(l.failures()).isEqualTo(5);
 		});
 	}
 

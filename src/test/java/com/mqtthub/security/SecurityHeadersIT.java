@@ -38,7 +38,7 @@ class SecurityHeadersIT {
 
 	private static final List<String> ADMIN_PAGES = List.of("/admin/dashboard", "/admin/clients", "/admin/retained",
 			"/admin/topics", "/admin/users", "/admin/users/" + HubTest.ADMIN, "/admin/rules", "/admin/access",
-			"/admin/api");
+			"/admin/api", "/swagger-ui/index.html");
 
 	private static Chromium browser;
 
@@ -87,6 +87,12 @@ class SecurityHeadersIT {
 						+ "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
 			assertThat(response.headers().firstValue("Referrer-Policy")).as(path).hasValue("same-origin");
 		}
+		WebSession admin = new WebSession(this.port);
+		admin.login(HubTest.ADMIN, HubTest.ADMIN_PASSWORD);
+		// The stock Swagger UI needs inline style (never inline script).
+		assertThat(admin.get("/swagger-ui/index.html").headers().firstValue("Content-Security-Policy"))
+			.hasValueSatisfying((policy) -> assertThat(policy).contains("style-src 'self' 'unsafe-inline';")
+				.contains("script-src 'self';"));
 	}
 
 	@Test
