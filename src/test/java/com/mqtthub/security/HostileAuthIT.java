@@ -180,10 +180,12 @@ class HostileAuthIT {
 	void administratorsSeeAndClearLockOutsThroughTheApi() throws Exception {
 		String victim = name("victim");
 		this.users.create(victim, DEVICE_PASSWORD, Role.USER, true);
-		for (int i = 0; i < 5; i++) {
-			try (RawMqttClient guesser = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.7")) {
-				assertThat(guesser.connect(new RawMqttClient.Connect(name("g")).credentials(victim, "wrong " + i)))
-					.isEqualTo(4);
+		for (String address : new String[] { "127.0.0.7", "127.0.0.8" }) {
+			for (int i = 0; i < 5; i++) {
+				try (RawMqttClient guesser = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), address)) {
+					assertThat(guesser.connect(new RawMqttClient.Connect(name("g")).credentials(victim, "wrong " + i)))
+						.isEqualTo(4);
+				}
 			}
 		}
 		try (RawMqttClient locked = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.7")) {
@@ -215,8 +217,20 @@ class HostileAuthIT {
 				"/api/lockouts?username=" + victim + "&address=127.0.0.7", null, csrf);
 		assertThat(cleared.statusCode()).isEqualTo(200);
 		assertThat(cleared.body()).contains("\"cleared\":1");
-		assertThat(admin.get("/api/lockouts").body()).doesNotContain(victim);
+		assertThat(admin.get("/api/lockouts").body()).doesNotContain("127.0.0.7");
 		try (RawMqttClient back = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.7")) {
+			assertThat(back.connect(new RawMqttClient.Connect(name("g")).credentials(victim, DEVICE_PASSWORD)))
+				.isZero();
+		}
+
+		// The users page clears the other one with its form.
+		HttpResponse<String> page = admin.get("/admin/users");
+		assertThat(page.body()).contains("127.0.0.8");
+		HttpResponse<String> form = admin.postForm("/admin/lockouts/clear", WebSession.formToken(page.body()),
+				Map.of("username", victim, "address", "127.0.0.8"));
+		assertThat(form.statusCode()).isEqualTo(302);
+		assertThat(admin.get("/api/lockouts").body()).doesNotContain(victim);
+		try (RawMqttClient back = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.8")) {
 			assertThat(back.connect(new RawMqttClient.Connect(name("g")).credentials(victim, DEVICE_PASSWORD)))
 				.isZero();
 		}
