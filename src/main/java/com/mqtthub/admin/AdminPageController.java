@@ -8,6 +8,7 @@ import com.mqtthub.acl.AclRule;
 import com.mqtthub.acl.AclService;
 import com.mqtthub.acl.Action;
 import com.mqtthub.acl.Permission;
+import com.mqtthub.security.LoginAttemptGuard;
 import com.mqtthub.security.NoSuchUserException;
 import com.mqtthub.security.Role;
 import com.mqtthub.security.UserOperationRefusedException;
@@ -39,9 +40,12 @@ class AdminPageController {
 
 	private final AclService acl;
 
-	AdminPageController(UserService users, AclService acl) {
+	private final LoginAttemptGuard lockouts;
+
+	AdminPageController(UserService users, AclService acl, LoginAttemptGuard lockouts) {
 		this.users = users;
 		this.acl = acl;
+		this.lockouts = lockouts;
 	}
 
 	@GetMapping({ "", "/" })
@@ -53,7 +57,19 @@ class AdminPageController {
 	String users(Model model) {
 		model.addAttribute("users", this.users.list());
 		model.addAttribute("roles", Role.values());
+		model.addAttribute("lockouts", this.lockouts.lockouts());
 		return "admin/users";
+	}
+
+	@PostMapping("/lockouts/clear")
+	String clearLockout(@RequestParam(required = false) String username, @RequestParam String address,
+			RedirectAttributes redirect) {
+		// Never "clear everything" from a form that lost a field: an address is required here.
+		if (!address.isBlank()) {
+			this.lockouts.clear((username == null || username.isBlank()) ? null : username, address);
+			redirect.addFlashAttribute(NOTICE, "admin.notice.lockoutCleared");
+		}
+		return "redirect:/admin/users";
 	}
 
 	@PostMapping("/users")

@@ -6,6 +6,7 @@ import java.util.Map;
 import com.mqtthub.acl.NoSuchRuleException;
 import com.mqtthub.security.NoSuchUserException;
 import com.mqtthub.security.UserOperationRefusedException;
+import com.mqtthub.security.WeakPasswordException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -50,6 +51,14 @@ class ApiErrorHandler {
 	@ExceptionHandler({ NoSuchUserException.class, NoSuchRuleException.class })
 	ResponseEntity<Map<String, Object>> notFound(RuntimeException ex) {
 		return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", ex.getMessage()));
+	}
+
+	/** A password the policy refuses is a field error like any other. */
+	@ExceptionHandler(WeakPasswordException.class)
+	ResponseEntity<Map<String, Object>> weakPassword(WeakPasswordException ex) {
+		return ResponseEntity.badRequest()
+			.body(Map.of("error", "The request has invalid fields", "fields",
+					List.of(Map.of("field", "password", "message", ex.getMessage()))));
 	}
 
 	@ExceptionHandler(UserOperationRefusedException.class)

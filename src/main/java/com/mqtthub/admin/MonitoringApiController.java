@@ -62,8 +62,8 @@ class MonitoringApiController {
 
 	@GetMapping(path = "/api/metrics/stream", produces = "text/event-stream")
 	@Operation(summary = "Server-Sent Events: one 'snapshot' event with the figures every second")
-	ResponseEntity<SseEmitter> stream() {
-		SseEmitter emitter = this.stream.open();
+	ResponseEntity<SseEmitter> stream(java.security.Principal principal) {
+		SseEmitter emitter = this.stream.open(principal.getName());
 		return (emitter != null) ? ResponseEntity.ok(emitter)
 				: ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
 	}

@@ -1,5 +1,6 @@
 package com.mqtthub.admin;
 
+import com.mqtthub.security.PasswordPolicy;
 import com.mqtthub.security.UserService;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -18,13 +19,13 @@ final class UserRequests {
 
 	static final String USERNAME_MESSAGE = "must have 1 to 64 letters, digits, '.', '_', '@' or '-'";
 
-	static final String PASSWORD_MESSAGE = "must have 8 to 72 characters";
+	static final String PASSWORD_MESSAGE = "must have 10 to 72 characters";
 
 	private UserRequests() {
 	}
 
 	record Create(@NotBlank @Pattern(regexp = UserService.USERNAME_PATTERN, message = USERNAME_MESSAGE) String username,
-			@NotNull @Size(min = 8, max = 72, message = PASSWORD_MESSAGE) String password,
+			@NotNull @Size(min = PasswordPolicy.MIN_LENGTH, max = 72, message = PASSWORD_MESSAGE) String password,
 			@NotNull @Pattern(regexp = ROLE, message = ROLE_MESSAGE) String role, Boolean enabled) {
 
 		@Override
@@ -38,7 +39,7 @@ final class UserRequests {
 
 	}
 
-	record ChangePassword(@NotNull @Size(min = 8, max = 72, message = PASSWORD_MESSAGE) String password) {
+	record ChangePassword(@NotNull @Size(min = PasswordPolicy.MIN_LENGTH, max = 72, message = PASSWORD_MESSAGE) String password) {
 
 		@Override
 		public String toString() {

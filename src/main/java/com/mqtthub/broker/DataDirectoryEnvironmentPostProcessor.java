@@ -10,7 +10,7 @@ import org.springframework.core.env.PropertySource;
 /**
  * Offers the data directory as an absolute path, {@value #PROPERTY}, for settings that refuse
  * relative ones, such as the default H2 database URL (H2 rejects {@code data/hub} but takes
- * {@code /srv/hub/data/hub}).
+ * {@code /srv/hub/data/hub}). The first ask creates the directory, private to this user.
  */
 class DataDirectoryEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -27,7 +27,10 @@ class DataDirectoryEnvironmentPostProcessor implements EnvironmentPostProcessor 
 					return null;
 				}
 				String directory = environment.getProperty("mqtthub.broker.data-directory", "./data");
-				return Path.of(directory).toAbsolutePath().normalize().toString();
+				Path absolute = Path.of(directory).toAbsolutePath().normalize();
+				// Before the user database or the broker's store creates it with default permissions.
+				DataDirectory.createPrivate(absolute);
+				return absolute.toString();
 			}
 		});
 	}

@@ -144,6 +144,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 			resetPorts();
 			throw ex;
 		}
+		// The stores have created their files by now: readable by this user only.
+		DataDirectory.restrictContents(this.properties.getDataDirectory());
 		this.core = moquette;
 		this.listeners = network;
 		this.authentication = connectAuthentication;
@@ -243,6 +245,12 @@ public class EmbeddedBroker implements SmartLifecycle {
 	/** Whether the broker runs and every one of its listeners is open. */
 	public synchronized boolean listenersUp() {
 		return this.core != null && this.listeners != null && this.listeners.allOpen();
+	}
+
+	/** How many retained messages are stored, counted without loading them (0 when not running). */
+	public long retainedCount() {
+		MoquetteCore running = this.core;
+		return (running != null) ? running.retainedCount() : 0;
 	}
 
 	/** The retained messages on topics that {@code filter} matches (empty when not running). */

@@ -2,14 +2,35 @@ package com.mqtthub.broker;
 
 /**
  * Decides who may connect to the broker. The broker asks it on every MQTT CONNECT, on every
- * transport, from a thread of its own (never a network thread); it never sees a Moquette type.
+ * transport; it never sees a Moquette type.
+ * <p>
+ * First {@link #precheck}, on the network thread, which must answer from memory (a lock-out, a
+ * recently verified password); only when it answers {@link Precheck#CHECK} does the broker queue
+ * the slow {@link #authenticate} on a thread of its own, within {@link #limits()}.
  */
 public interface MqttAuthenticator {
+
+	/** The answer of {@link #precheck}. */
+	enum Precheck {
+
+		/** Known good: let the client in without hashing its password. */
+		ACCEPT,
+		/** Known bad (locked out, no credentials): refuse with "bad user name or password". */
+		REFUSE,
+		/** Needs {@link #authenticate}. */
+		CHECK
+
+	}
 
 	/**
 	 * Whether a CONNECT without a user name is accepted. Read once when the broker starts.
 	 */
 	boolean allowsAnonymous();
+
+	/**
+	 * A fast answer from memory, run on the network thread: no hashing, no database.
+	 */
+	Precheck precheck(String clientId, String username, byte[] password, String remoteAddress);
 
 	/**
 	 * @param clientId the client id of the CONNECT (after the broker assigned one to an empty id)
@@ -20,5 +41,8 @@ public interface MqttAuthenticator {
 	 * the connection with "bad user name or password"
 	 */
 	boolean authenticate(String clientId, String username, byte[] password, String remoteAddress);
+
+	/** Bounds of the slow checks. Read once when the broker starts. */
+	ConnectCheckLimits limits();
 
 }

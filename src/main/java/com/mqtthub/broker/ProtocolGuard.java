@@ -207,7 +207,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		MqttConnectMessage withId = withAssignedClientId(connect);
 		MqttConnectPayload payload = withId.payload();
 		this.authentication
-			.check(payload.clientIdentifier(), payload.userName(), payload.passwordInBytes(), remoteHost(ctx))
+			.check(payload.clientIdentifier(), payload.userName(), payload.passwordInBytes(), remoteHost(ctx),
+					() -> ctx.channel().isActive())
 			.whenComplete((outcome, failure) -> ctx.executor().execute(() -> {
 				if (failure != null) {
 					logger.warn("Checking the credentials of {} failed", remote(ctx), failure);

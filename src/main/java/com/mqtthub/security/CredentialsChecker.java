@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Checks a user name and password against the user database, for the web login and MQTT CONNECT
- * alike, with the lock-out in front. Every refusal looks the same from outside: wrong password,
+ * alike, with the lock-out in front (which also answers {@link #isLockedOut} without a hash). Every refusal looks the same from outside: wrong password,
  * unknown user, disabled user and lock-out cannot be told apart.
  */
 @Component
@@ -29,6 +29,11 @@ public class CredentialsChecker {
 		this.decoyHash = passwordEncoder.encode("decoy-" + System.nanoTime());
 	}
 
+	/** Whether logins for this user name from this address are refused now, whatever the password. */
+	public boolean isLockedOut(String username, String remoteAddress) {
+		return this.guard.isLockedOut(username, remoteAddress);
+	}
+
 	/**
 	 * @param remoteAddress the client's address, or {@code null} when not known
 	 * @param channel what the login came through, for the lock-out log line ("web", "MQTT")
@@ -45,7 +50,7 @@ public class CredentialsChecker {
 		boolean matches = this.passwordEncoder.matches(password,
 				user.map(HubUser::passwordHash).orElse(this.decoyHash));
 		if (user.isPresent() && matches && user.get().enabled()) {
-			this.guard.recordSuccess(username);
+			this.guard.recordSuccess(username, remoteAddress);
 			return user.map(HubUser::summary);
 		}
 		this.guard.recordFailure(username, remoteAddress, channel);

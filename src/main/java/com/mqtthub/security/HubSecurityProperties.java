@@ -3,6 +3,7 @@ package com.mqtthub.security;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -27,6 +28,9 @@ public class HubSecurityProperties {
 	@Valid
 	private final Lockout lockout = new Lockout();
 
+	@Valid
+	private final Connect connect = new Connect();
+
 	public boolean isAllowAnonymous() {
 		return this.allowAnonymous;
 	}
@@ -41,6 +45,10 @@ public class HubSecurityProperties {
 
 	public Lockout getLockout() {
 		return this.lockout;
+	}
+
+	public Connect getConnect() {
+		return this.connect;
 	}
 
 	/**
@@ -79,21 +87,34 @@ public class HubSecurityProperties {
 	}
 
 	/**
-	 * Slows down password guessing: after too many failed logins for one user name or from one
-	 * address, further logins for it are refused for a while, on the web and over MQTT alike.
+	 * Slows down password guessing without handing strangers a way to lock others out: failures
+	 * count per user name and address (growing delays) and per address (a lock-out), on the web
+	 * and over MQTT alike.
 	 */
 	public static class Lockout {
 
-		/** Lock out after repeated failures. */
+		/** Refuse logins during a delay or lock-out. */
 		private boolean enabled = true;
 
-		/** Failed logins for one user name within the window that lock that user name out. */
+		/**
+		 * Failed logins for one user name from one address (within the window) before each further
+		 * failure makes that pair wait: {@code delay}, then twice as long each time, up to
+		 * {@code max-delay}.
+		 */
 		@Min(1)
 		private int maxFailures = 5;
 
+		/** The first wait after {@code max-failures} failures. */
+		@NotNull
+		private Duration delay = Duration.ofSeconds(1);
+
+		/** The longest wait. */
+		@NotNull
+		private Duration maxDelay = Duration.ofMinutes(15);
+
 		/**
-		 * Failed logins from one address within the window that lock that address out (higher,
-		 * since many users may share an address behind one router).
+		 * Failed logins from one address within the window, for any user names, that lock that
+		 * address out for {@code duration} (higher, since many users may share an address).
 		 */
 		@Min(1)
 		private int maxFailuresPerAddress = 20;
@@ -102,7 +123,7 @@ public class HubSecurityProperties {
 		@NotNull
 		private Duration window = Duration.ofMinutes(15);
 
-		/** How long a lock-out lasts. */
+		/** How long an address's lock-out lasts. */
 		@NotNull
 		private Duration duration = Duration.ofMinutes(15);
 
@@ -120,6 +141,22 @@ public class HubSecurityProperties {
 
 		public void setMaxFailures(int maxFailures) {
 			this.maxFailures = maxFailures;
+		}
+
+		public Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(Duration delay) {
+			this.delay = delay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
 		}
 
 		public int getMaxFailuresPerAddress() {
@@ -144,6 +181,119 @@ public class HubSecurityProperties {
 
 		public void setDuration(Duration duration) {
 			this.duration = duration;
+		}
+
+	}
+
+	/**
+	 * MQTT CONNECT checks under load: password hashes are slow on purpose, so the checks that
+	 * need one are rate limited and queued on a small pool, and recently verified credentials are
+	 * remembered for a short while so that returning devices connect without one.
+	 */
+	public static class Connect {
+
+		/** Threads that verify password hashes; 0 means half the processors (at least 1). */
+		@Min(0)
+		private int threads = 0;
+
+		/** Checks that may wait for a thread; a CONNECT beyond gets CONNACK 3. */
+		@Min(1)
+		private int queueCapacity = 32;
+
+		/** Password checks started per second for one client address; beyond it CONNACK 3. */
+		@DecimalMin(value = "0", inclusive = false)
+		private double ratePerAddress = 2;
+
+		/** Checks one address may start at once before its rate applies. */
+		@Min(1)
+		private int burstPerAddress = 5;
+
+		/** Password checks started per second in total; beyond it CONNACK 3. */
+		@DecimalMin(value = "0", inclusive = false)
+		private double rate = 20;
+
+		/** Checks that may start at once before the total rate applies. */
+		@Min(1)
+		private int burst = 40;
+
+		/**
+		 * How long verified credentials are remembered (as a keyed hash, never the password);
+		 * 0 turns the cache off.
+		 */
+		@NotNull
+		private Duration cacheTtl = Duration.ofMinutes(5);
+
+		/** Most credentials remembered at once. */
+		@Min(1)
+		private int cacheSize = 100_000;
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+		/** The configured threads, or half the processors. */
+		public int effectiveThreads() {
+			return (this.threads > 0) ? this.threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public double getRatePerAddress() {
+			return this.ratePerAddress;
+		}
+
+		public void setRatePerAddress(double ratePerAddress) {
+			this.ratePerAddress = ratePerAddress;
+		}
+
+		public int getBurstPerAddress() {
+			return this.burstPerAddress;
+		}
+
+		public void setBurstPerAddress(int burstPerAddress) {
+			this.burstPerAddress = burstPerAddress;
+		}
+
+		public double getRate() {
+			return this.rate;
+		}
+
+		public void setRate(double rate) {
+			this.rate = rate;
+		}
+
+		public int getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(int burst) {
+			this.burst = burst;
+		}
+
+		public Duration getCacheTtl() {
+			return this.cacheTtl;
+		}
+
+		public void setCacheTtl(Duration cacheTtl) {
+			this.cacheTtl = cacheTtl;
+		}
+
+		public int getCacheSize() {
+			return this.cacheSize;
+		}
+
+		public void setCacheSize(int cacheSize) {
+			this.cacheSize = cacheSize;
 		}
 
 	}

@@ -44,12 +44,16 @@ class InitialAdministrator implements InitializingBean {
 					+ "set mqtthub.security.admin.username to a free name");
 		}
 		if (configured != null && !configured.isEmpty()) {
+			PasswordPolicy.problem(username, configured).ifPresent((problem) -> {
+				throw new IllegalStateException("mqtthub.security.admin.password (MQTTHUB_SECURITY_ADMIN_PASSWORD) is refused: "
+						+ problem + ". Choose another before the first start");
+			});
 			this.userService.create(username, configured, Role.ADMIN, true);
 			logger.info("Created the administrator '{}' with the password from mqtthub.security.admin.password",
 					username);
 			return;
 		}
-		String generated = generatePassword();
+		String generated = generatePassword(username);
 		this.userService.create(username, generated, Role.ADMIN, true);
 		logger.warn("""
 
@@ -63,10 +67,17 @@ class InitialAdministrator implements InitializingBean {
 				**************************************************************************""", username, generated);
 	}
 
-	private static String generatePassword() {
-		byte[] random = new byte[18];
-		new SecureRandom().nextBytes(random);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+	/** 24 random characters (144 bits), drawn again in the unlikely case the policy refuses them. */
+	static String generatePassword(String username) {
+		SecureRandom random = new SecureRandom();
+		while (true) {
+			byte[] bytes = new byte[18];
+			random.nextBytes(bytes);
+			String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+			if (PasswordPolicy.problem(username, password).isEmpty()) {
+				return password;
+			}
+		}
 	}
 
 }

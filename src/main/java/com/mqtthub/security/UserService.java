@@ -1,6 +1,5 @@
 package com.mqtthub.security;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -21,11 +20,6 @@ public class UserService {
 
 	/** Letters, digits and {@code . _ @ -}: no MQTT wildcard or level separator, so {@code %u} stays literal. */
 	public static final String USERNAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
-
-	public static final int MIN_PASSWORD_LENGTH = 8;
-
-	/** bcrypt reads at most 72 bytes. */
-	public static final int MAX_PASSWORD_BYTES = 72;
 
 	private static final Pattern USERNAME = Pattern.compile(USERNAME_PATTERN);
 
@@ -58,24 +52,24 @@ public class UserService {
 	@Transactional
 	public UserSummary create(String username, String password, Role role, boolean enabled) {
 		checkUsername(username);
-		checkPassword(password);
+		checkPassword(username, password);
 		if (this.users.find(username).isPresent()) {
 			throw new UserOperationRefusedException("A user named '" + username + "' already exists");
 		}
 		this.users.insert(username, this.passwordEncoder.encode(password), role, enabled);
 		logger.info("User '{}' created with role {}{}", username, role, enabled ? "" : " (disabled)");
-		changed(username);
+		changed(username, false);
 		return get(username);
 	}
 
 	@Transactional
 	public void changePassword(String username, String password) {
-		checkPassword(password);
+		checkPassword(username, password);
 		if (this.users.updatePassword(username, this.passwordEncoder.encode(password)) == 0) {
 			throw new NoSuchUserException(username);
 		}
 		logger.info("Password of user '{}' changed", username);
-		changed(username);
+		changed(username, true);
 	}
 
 	@Transactional
@@ -88,7 +82,8 @@ public class UserService {
 		}
 		this.users.updateRoleAndEnabled(username, role, enabled);
 		logger.info("User '{}' now has role {} and is {}", username, role, enabled ? "enabled" : "disabled");
-		changed(username);
+		boolean demoted = user.role() == Role.ADMIN && role != Role.ADMIN;
+		changed(username, demoted || (user.enabled() && !enabled));
 		return get(username);
 	}
 
@@ -101,11 +96,11 @@ public class UserService {
 		}
 		this.users.delete(username);
 		logger.info("User '{}' deleted", username);
-		changed(username);
+		changed(username, true);
 	}
 
-	private void changed(String username) {
-		this.events.publishEvent(new UsersChangedEvent(username));
+	private void changed(String username, boolean revokesAccess) {
+		this.events.publishEvent(new UsersChangedEvent(username, revokesAccess));
 	}
 
 	private static void checkUsername(String username) {
@@ -115,15 +110,10 @@ public class UserService {
 		}
 	}
 
-	static void checkPassword(String password) {
-		if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-			throw new UserOperationRefusedException(
-					"A password has at least " + MIN_PASSWORD_LENGTH + " characters");
-		}
-		if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-			throw new UserOperationRefusedException(
-					"A password has at most " + MAX_PASSWORD_BYTES + " bytes (UTF-8)");
-		}
+	static void checkPassword(String username, String password) {
+		PasswordPolicy.problem(username, password).ifPresent((problem) -> {
+			throw new WeakPasswordException(problem);
+		});
 	}
 
 }

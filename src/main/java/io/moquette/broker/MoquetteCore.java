@@ -87,6 +87,21 @@ public final class MoquetteCore {
 
 	private final int bufferFlushMillis;
 
+	/** The map each retained repository keeps its messages in (ConcurrentMap or the store's MVMap). */
+	private static final ClassValue<Field> RETAINED_MAP = new ClassValue<>() {
+		@Override
+		protected Field computeValue(Class<?> type) {
+			for (Field field : type.getDeclaredFields()) {
+				if (Map.class.isAssignableFrom(field.getType())) {
+					field.setAccessible(true);
+					return field;
+				}
+			}
+			throw new IllegalStateException("This version of the broker engine keeps retained messages elsewhere: "
+					+ type.getName());
+		}
+	};
+
 	/** Where a session keeps its queue; the field is final, so only reflection can wrap it. */
 	private static final Field SESSION_QUEUE = sessionQueueField();
 
@@ -607,6 +622,19 @@ public final class MoquetteCore {
 	/** The retained messages on topics that {@code filter} matches. */
 	public List<RetainedMessage> retainedOnTopic(String filter) {
 		return this.retained.retainedOnTopic(filter);
+	}
+
+	/**
+	 * How many retained messages are stored, read from the size of the repository's map: no
+	 * message is loaded or copied (the repositories offer no count, only copies of matches).
+	 */
+	public long retainedCount() {
+		try {
+			return ((Map<?, ?>) RETAINED_MAP.get(this.retained.getClass()).get(this.retained)).size();
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** Removes the retained message of one topic (no wildcards). */

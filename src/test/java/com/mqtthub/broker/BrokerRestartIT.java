@@ -30,7 +30,7 @@ class BrokerRestartIT {
 	private ConfigurableApplicationContext start() {
 		return SpringApplication.run(MqttHubApplication.class, "--server.port=0", "--mqtthub.broker.port=0",
 				"--mqtthub.broker.websocket.port=0", "--mqtthub.broker.data-directory=" + this.data,
-				"--mqtthub.security.admin.password=restart-admin-1");
+				"--mqtthub.security.admin.password=restart-root-1");
 	}
 
 	private static String uri(ConfigurableApplicationContext context) {
@@ -42,13 +42,13 @@ class BrokerRestartIT {
 		String topic = "restart/" + UUID.randomUUID();
 		String sessionId = "keeper-" + UUID.randomUUID().toString().substring(0, 8);
 		try (ConfigurableApplicationContext first = start()) {
-			first.getBean(UserService.class).create("survivor", "survivor-password", Role.USER, true);
+			first.getBean(UserService.class).create("survivor", "restart-proof-pw", Role.USER, true);
 			try (MqttTestClient keeper = MqttTestClient.connect(uri(first), sessionId,
-					MqttTestClient.options(false, "admin", "restart-admin-1"))) {
+					MqttTestClient.options(false, "admin", "restart-root-1"))) {
 				keeper.subscribe(topic + "/queued", 1);
 			}
 			try (MqttTestClient publisher = MqttTestClient.connect(uri(first), "pub-1",
-					MqttTestClient.options(true, "admin", "restart-admin-1"))) {
+					MqttTestClient.options(true, "admin", "restart-root-1"))) {
 				publisher.publish(topic + "/retained", "kept", 1, true);
 				publisher.publish(topic + "/queued", "waiting", 1, false);
 			}
@@ -56,16 +56,16 @@ class BrokerRestartIT {
 		try (ConfigurableApplicationContext second = start()) {
 			assertThat(second.getBean(UserService.class).find("survivor")).isPresent();
 			try (MqttTestClient keeper = MqttTestClient.connect(uri(second), sessionId,
-					MqttTestClient.options(false, "admin", "restart-admin-1"))) {
+					MqttTestClient.options(false, "admin", "restart-root-1"))) {
 				assertThat(keeper.awaitMessage(WAIT).payload()).isEqualTo("waiting");
 				keeper.paho().unsubscribe(topic + "/queued");
 			}
 			try (MqttTestClient late = MqttTestClient.connect(uri(second), "late-1",
-					MqttTestClient.options(true, "survivor", "survivor-password"))) {
+					MqttTestClient.options(true, "survivor", "restart-proof-pw"))) {
 				assertThat(late.isConnected()).isTrue();
 			}
 			try (MqttTestClient late = MqttTestClient.connect(uri(second), "late-2",
-					MqttTestClient.options(true, "admin", "restart-admin-1"))) {
+					MqttTestClient.options(true, "admin", "restart-root-1"))) {
 				late.subscribe(topic + "/retained", 1);
 				assertThat(late.awaitMessage(WAIT).payload()).isEqualTo("kept");
 			}

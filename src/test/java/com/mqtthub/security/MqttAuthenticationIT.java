@@ -6,6 +6,7 @@ import java.util.UUID;
 import com.mqtthub.broker.EmbeddedBroker;
 import com.mqtthub.testing.HubTest;
 import com.mqtthub.testing.MqttTestClient;
+import com.mqtthub.testing.RawMqttClient;
 import com.mqtthub.testing.WebSession;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttSecurityException;
@@ -23,11 +24,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * MQTT CONNECT against the user database, with real clients, under the default that refuses
- * anonymous clients; and the lock-out after repeated failures, with a short window and duration.
+ * anonymous clients; the lock-out after repeated failures, with a short window and duration; and
+ * the memory of verified credentials.
  */
 @HubTest
 @org.springframework.test.context.TestPropertySource(properties = { "mqtthub.security.lockout.max-failures=3",
-		"mqtthub.security.lockout.window=30s", "mqtthub.security.lockout.duration=5s" })
+		"mqtthub.security.lockout.delay=15s", "mqtthub.security.lockout.window=30s",
+		"mqtthub.security.lockout.duration=5s" })
 @ExtendWith(OutputCaptureExtension.class)
 class MqttAuthenticationIT {
 
@@ -124,7 +127,7 @@ class MqttAuthenticationIT {
 	}
 
 	@Test
-	void repeatedFailuresLockTheUserOutForAWhileAndItRecovers(CapturedOutput output) throws Exception {
+	void repeatedFailuresMakeTheUserWaitAtThatAddressOnlyAndItRecovers(CapturedOutput output) throws Exception {
 		String user = name("locked");
 		this.users.create(user, "correct horse", Role.USER, true);
 		for (int i = 0; i < 3; i++) {
@@ -132,9 +135,14 @@ class MqttAuthenticationIT {
 		}
 		// Locked out: even the right password is refused, with the same answer.
 		assertThat(refusal(user, "correct horse")).isEqualTo(BAD_USER_NAME_OR_PASSWORD);
-		assertThat(output).contains("Logins for user name '" + user + "' locked out for 5s after 3 failed attempts");
+		assertThat(output).contains("Logins for user name '" + user + "' from 127.0.0.1 wait 15s after 3 failed attempts");
+		// A stranger's failures from 127.0.0.1 do not lock the user out of another address.
+		try (RawMqttClient elsewhere = new RawMqttClient("127.0.0.1", this.broker.getTcpPort(), "127.0.0.2")) {
+			assertThat(elsewhere.connect(new RawMqttClient.Connect(name("c")).credentials(user, "correct horse")))
+				.isZero();
+		}
 
-		await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
+		await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(40))
 			.until(() -> refusal(user, "correct horse") == 0);
 	}
 
@@ -148,6 +156,27 @@ class MqttAuthenticationIT {
 		WebSession web = new WebSession(this.webPort);
 		assertThat(web.login(user, "correct horse").headers().firstValue("Location")).hasValueSatisfying(
 				(location) -> assertThat(location).endsWith("/login?error"));
+	}
+
+	@Test
+	void aReturningClientIsLetInFromMemoryUntilItsPasswordChanges(@Autowired MqttUserAuthenticator authenticator)
+			throws Exception {
+		String user = name("returning");
+		this.users.create(user, "correct horse", Role.USER, true);
+		assertThat(refusal(user, "correct horse")).isZero();
+		byte[] password = "correct horse".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(authenticator.precheck("c", user, password, "127.0.0.1"))
+			.isEqualTo(com.mqtthub.broker.MqttAuthenticator.Precheck.ACCEPT);
+		assertThat(refusal(user, "correct horse")).isZero();
+
+		this.users.changePassword(user, "new horse battery");
+		assertThat(authenticator.precheck("c", user, password, "127.0.0.1"))
+			.isEqualTo(com.mqtthub.broker.MqttAuthenticator.Precheck.CHECK);
+		assertThat(refusal(user, "correct horse")).isEqualTo(BAD_USER_NAME_OR_PASSWORD);
+		assertThat(refusal(user, "new horse battery")).isZero();
+
+		this.users.update(user, Role.USER, false);
+		assertThat(refusal(user, "new horse battery")).isEqualTo(BAD_USER_NAME_OR_PASSWORD);
 	}
 
 	@Test

@@ -148,7 +148,7 @@ class WebSecurityIT {
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).contains("\"field\":\"username\"")
 			.contains("\"field\":\"password\"")
-			.contains("must have 8 to 72 characters")
+			.contains("must have 10 to 72 characters")
 			.contains("must be ADMIN or USER")
 			.doesNotContain("short");
 
@@ -164,6 +164,37 @@ class WebSecurityIT {
 
 		HttpResponse<String> garbage = this.admin.json("POST", "/api/users", "not json", csrf);
 		assertThat(garbage.statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void weakPasswordsAreRefusedByTheApiAndTheForms() throws Exception {
+		String csrf = this.admin.csrfToken();
+		String user = name("weak");
+		for (String weak : new String[] { "12345678", "password", "1234567890", "Password123", "qwertyuiop",
+				"my-" + user + "-pw", user.toUpperCase(java.util.Locale.ROOT) + "!!" }) {
+			HttpResponse<String> response = this.admin.json("POST", "/api/users",
+					"{\"username\":\"" + user + "\",\"password\":\"" + weak + "\",\"role\":\"USER\"}", csrf);
+			assertThat(response.statusCode()).as(weak).isEqualTo(400);
+			assertThat(response.body()).contains("\"field\":\"password\"");
+			if (!"password".equals(weak)) {
+				assertThat(response.body()).doesNotContain(weak);
+			}
+		}
+		assertThat(this.users.find(user)).isEmpty();
+
+		this.users.create(user, "a fine long passphrase", Role.USER, true);
+		assertThat(this.admin.json("PUT", "/api/users/" + user + "/password", "{\"password\":\"password123\"}", csrf)
+			.statusCode()).isEqualTo(400);
+		HttpResponse<String> page = this.admin.get("/admin/users/" + user);
+		HttpResponse<String> form = this.admin.postForm("/admin/users/" + user + "/password",
+				WebSession.formToken(page.body()), Map.of("password", "qwerty123456"));
+		assertThat(form.statusCode()).isEqualTo(302);
+		assertThat(this.admin.get("/admin/users/" + user).body()).contains("list of common passwords");
+		HttpResponse<String> usersPage = this.admin.get("/admin/users");
+		HttpResponse<String> created = this.admin.postForm("/admin/users", WebSession.formToken(usersPage.body()),
+				Map.of("username", name("weakform"), "password", "1234567890", "role", "USER"));
+		assertThat(created.headers().firstValue("Location").orElseThrow()).endsWith("/admin/users");
+		assertThat(this.admin.get("/admin/users").body()).contains("list of common passwords");
 	}
 
 	@Test

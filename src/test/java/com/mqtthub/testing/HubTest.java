@@ -28,6 +28,6 @@ public @interface HubTest {
 	String ADMIN = "admin";
 
 	/** The administrator's password in tests (a fixed value for tests only; the product has none). */
-	String ADMIN_PASSWORD = "test-admin-secret";
+	String ADMIN_PASSWORD = "test-root-secret";
 
 }

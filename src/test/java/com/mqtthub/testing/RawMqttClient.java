@@ -52,7 +52,19 @@ public final class RawMqttClient implements AutoCloseable {
 	private final OutputStream out;
 
 	public RawMqttClient(String host, int port) throws IOException {
-		this.socket = new Socket(host, port);
+		this(new Socket(host, port));
+	}
+
+	/**
+	 * From a chosen local address (any of 127.0.0.0/8 works on loopback), to act as many
+	 * different clients from one machine.
+	 */
+	public RawMqttClient(String host, int port, String localAddress) throws IOException {
+		this(new Socket(host, port, java.net.InetAddress.getByName(localAddress), 0));
+	}
+
+	private RawMqttClient(Socket socket) throws IOException {
+		this.socket = socket;
 		this.socket.setTcpNoDelay(true);
 		this.socket.setSoTimeout(10_000);
 		this.in = new DataInputStream(this.socket.getInputStream());

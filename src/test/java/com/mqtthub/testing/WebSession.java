@@ -27,10 +27,12 @@ public final class WebSession {
 
 	private final HttpClient http;
 
+	private final CookieManager cookies = new CookieManager();
+
 	public WebSession(int port) {
 		this.base = "http://127.0.0.1:" + port;
 		this.http = HttpClient.newBuilder()
-			.cookieHandler(new CookieManager())
+			.cookieHandler(this.cookies)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
 	}
@@ -43,6 +45,15 @@ public final class WebSession {
 
 	public HttpResponse<String> get(String path) throws IOException, InterruptedException {
 		return send(HttpRequest.newBuilder(uri(path)).GET());
+	}
+
+	/** This session's cookies as a {@code Cookie} header, for a request made outside this client (a stream). */
+	public String cookieHeader() {
+		return this.cookies.getCookieStore()
+			.getCookies()
+			.stream()
+			.map((cookie) -> cookie.getName() + "=" + cookie.getValue())
+			.collect(Collectors.joining("; "));
 	}
 
 	/** The CSRF token of this session, as the API hands it to scripts. */
