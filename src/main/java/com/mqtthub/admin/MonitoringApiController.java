@@ -3,6 +3,7 @@ package com.mqtthub.admin;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,15 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 @Tag(name = "Broker", description = "Live state of the MQTT broker (administrators only)")
 class MonitoringApiController {
+
+	/** Retained messages per page unless the request asks for fewer or more. */
+	static final int DEFAULT_PAGE = 100;
+
+	/** Most items one request returns. */
+	static final int MAX_PAGE = 1000;
+
+	/** MQTT 3.1.1 strings are at most 65535 bytes; a longer id cannot be connected. */
+	static final int MAX_CLIENT_ID_LENGTH = 65535;
 
 	private final EmbeddedBroker broker;
 
@@ -75,8 +85,21 @@ class MonitoringApiController {
 	}
 
 	@DeleteMapping("/api/clients/{clientId}")
-	@Operation(summary = "Disconnect a client (its persistent session stays)")
+	@Operation(summary = "Disconnect a client (its persistent session stays); for ids with '/' or '%' use the query form")
 	ResponseEntity<Map<String, Object>> kick(@PathVariable String clientId) {
+		return disconnect(clientId);
+	}
+
+	@DeleteMapping(path = "/api/clients", params = "clientId")
+	@Operation(summary = "Disconnect the client with this id, whatever characters it holds (its persistent session stays)")
+	ResponseEntity<Map<String, Object>> kickByParameter(@RequestParam String clientId) {
+		return disconnect(clientId);
+	}
+
+	private ResponseEntity<Map<String, Object>> disconnect(String clientId) {
+		if (clientId.isEmpty() || clientId.length() > MAX_CLIENT_ID_LENGTH) {
+			throw new IllegalArgumentException("'clientId' must have 1 to " + MAX_CLIENT_ID_LENGTH + " characters");
+		}
 		if (!this.broker.disconnect(clientId)) {
 			return ResponseEntity.status(HttpStatus.NOT_FOUND)
 				.body(Map.of("error", "No client with this id is connected"));
@@ -85,15 +108,30 @@ class MonitoringApiController {
 	}
 
 	@GetMapping("/api/retained")
-	@Operation(summary = "The retained messages on topics that the filter matches (payloads in Base64)")
-	List<RetainedView> retained(@RequestParam(defaultValue = "#") String filter) {
+	@Operation(summary = "One page of the retained messages on topics that the filter matches, sorted by topic "
+			+ "(payloads in Base64); the next page starts after the last topic of this one")
+	List<RetainedView> retained(@RequestParam(defaultValue = "#") String filter,
+			@RequestParam(defaultValue = "" + DEFAULT_PAGE) int limit, @RequestParam(required = false) String after) {
 		checkFilter(filter);
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw new IllegalArgumentException("'limit' must be from 1 to " + MAX_PAGE);
+		}
+		if (after != null && after.length() > MAX_CLIENT_ID_LENGTH) {
+			throw new IllegalArgumentException("'after' must be a topic name");
+		}
+		List<RetainedEntry> matching = new ArrayList<>(this.broker.retained(filter));
+		matching.sort(Comparator.comparing(RetainedEntry::topic));
 		List<RetainedView> views = new ArrayList<>();
-		for (RetainedEntry entry : this.broker.retained(filter)) {
+		for (RetainedEntry entry : matching) {
+			if (after != null && entry.topic().compareTo(after) <= 0) {
+				continue;
+			}
+			if (views.size() == limit) {
+				break;
+			}
 			views.add(new RetainedView(entry.topic(), entry.qos(), entry.payload().length,
 					Base64.getEncoder().encodeToString(entry.payload())));
 		}
-		views.sort((a, b) -> a.topic().compareTo(b.topic()));
 		return views;
 	}
 
@@ -123,11 +161,20 @@ class MonitoringApiController {
 	}
 
 	@GetMapping("/api/topics")
-	@Operation(summary = "The topic tree: every topic that carried a message, with its count and last payload")
+	@Operation(summary = "Every topic that carried a message, with its count and last payload, as flat paths sorted by topic")
 	Map<String, Object> topics() {
 		TopicTree tree = this.monitor.topicTree();
 		return Map.of("topics", tree.size(), "evicted", tree.evicted(), "maxPayloadBytes", tree.maxPayloadBytes(),
-				"tree", tree.tree());
+				"entries", tree.entries());
+	}
+
+	@GetMapping("/api/metrics/busiest-topics")
+	@Operation(summary = "The topics with the most messages in the last second, most first")
+	List<TopicTree.TopicRate> busiestTopics(@RequestParam(defaultValue = "10") int limit) {
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw new IllegalArgumentException("'limit' must be from 1 to " + MAX_PAGE);
+		}
+		return this.monitor.topicTree().busiest(limit);
 	}
 
 	@PostMapping("/api/publish")

@@ -228,6 +228,7 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 			if (this.ticks++ % RETAINED_COUNT_EVERY == 0) {
 				this.retained = this.broker.retainedCount();
 			}
+			this.topicTree.tick();
 			Snapshot previous = this.latest;
 			Snapshot now = snapshot(System.currentTimeMillis(), previous);
 			this.latest = now;

@@ -3,6 +3,7 @@ package com.mqtthub.monitoring;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,43 +94,65 @@ public final class TopicTree {
 		}
 	}
 
-	/** The hierarchy: one root per first topic level, children sorted by name. */
-	public List<Node> tree() {
+	/**
+	 * Every kept topic with its figures, sorted by topic. Flat on purpose: a topic of hundreds of
+	 * levels is one entry, never a nesting hundreds deep in the JSON; the page builds the hierarchy.
+	 */
+	public List<TopicEntry> entries() {
 		Map<String, Entry> copy = new TreeMap<>();
 		synchronized (this.topics) {
 			this.topics.forEach((topic, entry) -> copy.put(topic, entry.copy()));
 		}
-		Builder root = new Builder("", "");
-		copy.forEach((topic, entry) -> {
-			Builder node = root;
-			String[] levels = topic.split("/", -1);
-			StringBuilder path = new StringBuilder();
-			for (int i = 0; i < levels.length; i++) {
-				if (i > 0) {
-					path.append('/');
-				}
-				path.append(levels[i]);
-				node = node.child(levels[i], path.toString());
-			}
-			node.entry = entry;
-		});
-		return root.build().children();
+		List<TopicEntry> entries = new ArrayList<>(copy.size());
+		copy.forEach((topic, entry) -> entries.add(entry.view(topic)));
+		return entries;
 	}
 
 	/**
-	 * A level of the hierarchy. Levels that carried no message themselves have a count of 0 and
-	 * no payload.
+	 * Takes the message counts of this second (called once a second): the base of
+	 * {@link #busiest(int)}.
+	 */
+	public void tick() {
+		synchronized (this.topics) {
+			this.topics.values().forEach(Entry::tick);
+		}
+	}
+
+	/** The topics with the most messages in the last second, most first; only those with any. */
+	public List<TopicRate> busiest(int limit) {
+		List<TopicRate> rates = new ArrayList<>();
+		synchronized (this.topics) {
+			this.topics.forEach((topic, entry) -> {
+				if (entry.lastRate > 0) {
+					rates.add(new TopicRate(topic, entry.lastRate));
+				}
+			});
+		}
+		rates.sort(Comparator.comparingLong(TopicRate::messagesPerSecond).reversed().thenComparing(TopicRate::topic));
+		return List.copyOf(rates.subList(0, Math.min(Math.max(0, limit), rates.size())));
+	}
+
+	/**
+	 * A topic that carried messages.
 	 * @param payload the last payload's first bytes, in Base64
 	 * @param payloadSize the last payload's full size
-	 * @param lastTime the last message's time, or null
+	 * @param lastTime the last message's time
 	 */
-	public record Node(String name, String topic, long count, String payload, int payloadSize, boolean truncated,
-			Instant lastTime, boolean retained, List<Node> children) {
+	public record TopicEntry(String topic, long count, String payload, int payloadSize, boolean truncated,
+			Instant lastTime, boolean retained) {
+	}
+
+	/** Messages per second on one topic, over the last whole second. */
+	public record TopicRate(String topic, long messagesPerSecond) {
 	}
 
 	private static final class Entry {
 
 		long count;
+
+		long countAtTick;
+
+		long lastRate;
 
 		byte[] payload;
 
@@ -138,6 +161,11 @@ public final class TopicTree {
 		long time;
 
 		boolean retained;
+
+		void tick() {
+			this.lastRate = this.count - this.countAtTick;
+			this.countAtTick = this.count;
+		}
 
 		Entry copy() {
 			Entry copy = new Entry();
@@ -149,37 +177,10 @@ public final class TopicTree {
 			return copy;
 		}
 
-	}
-
-	private static final class Builder {
-
-		final String name;
-
-		final String topic;
-
-		final Map<String, Builder> children = new TreeMap<>();
-
-		Entry entry;
-
-		Builder(String name, String topic) {
-			this.name = name;
-			this.topic = topic;
-		}
-
-		Builder child(String name, String topic) {
-			return this.children.computeIfAbsent(name, (key) -> new Builder(name, topic));
-		}
-
-		Node build() {
-			List<Node> nodes = new ArrayList<>(this.children.size());
-			this.children.values().forEach((child) -> nodes.add(child.build()));
-			if (this.entry == null) {
-				return new Node(this.name, this.topic, 0, null, 0, false, null, false, nodes);
-			}
-			byte[] payload = (this.entry.payload != null) ? this.entry.payload : new byte[0];
-			return new Node(this.name, this.topic, this.entry.count, Base64.getEncoder().encodeToString(payload),
-					this.entry.payloadSize, payload.length < this.entry.payloadSize,
-					Instant.ofEpochMilli(this.entry.time), this.entry.retained, nodes);
+		TopicEntry view(String topic) {
+			byte[] head = (this.payload != null) ? this.payload : new byte[0];
+			return new TopicEntry(topic, this.count, Base64.getEncoder().encodeToString(head), this.payloadSize,
+					head.length < this.payloadSize, Instant.ofEpochMilli(this.time), this.retained);
 		}
 
 	}

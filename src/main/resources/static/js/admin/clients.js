@@ -9,7 +9,7 @@
       if (!window.confirm(Admin.text('kick-confirm', client.clientId))) {
         return;
       }
-      Admin.api('DELETE', '/api/clients/' + encodeURIComponent(client.clientId)).then(function () {
+      Admin.api('DELETE', '/api/clients?clientId=' + encodeURIComponent(client.clientId)).then(function () {
         $('#note').removeClass('problem').addClass('notice').text(Admin.text('kicked', client.clientId));
         refresh();
       }, function (xhr) {

@@ -45,32 +45,29 @@ var Admin = (function ($) {
   }
 
   function decodeBase64(base64) {
-    var binary = atob(base64 || '');
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) {
-      bytes[i] = binary.charCodeAt(i);
-    }
-    return bytes;
+    return window.HubPayload.fromBase64(base64);
   }
 
-  /** A payload as text (UTF-8), pretty JSON (falls back to text) or hex. */
+  /**
+   * A payload as text (UTF-8), pretty JSON (falls back to text) or hex. Bytes that are not valid
+   * UTF-8 are shown as hex in every view, as the console does.
+   */
   function payloadAs(bytes, view) {
-    if (view === 'hex') {
-      var hex = [];
-      for (var i = 0; i < bytes.length; i++) {
-        hex.push((bytes[i] < 16 ? '0' : '') + bytes[i].toString(16));
-      }
-      return hex.join(' ');
+    var payloads = window.HubPayload;
+    var decoded = payloads.utf8(bytes);
+    if (view === 'hex' || decoded === null) {
+      return payloads.hex(bytes);
     }
-    var decoded = new TextDecoder('utf-8').decode(bytes);
     if (view === 'json') {
-      try {
-        return JSON.stringify(JSON.parse(decoded), null, 2);
-      } catch (e) {
-        return decoded;
-      }
+      var pretty = payloads.prettyJson(decoded);
+      return pretty === null ? decoded : pretty;
     }
     return decoded;
+  }
+
+  /** Whether the bytes are not valid UTF-8 (shown as hex). */
+  function isBinary(bytes) {
+    return window.HubPayload.utf8(bytes) === null;
   }
 
   function cell(value) {
@@ -81,6 +78,6 @@ var Admin = (function ($) {
     return iso ? new Date(iso).toLocaleString() : '';
   }
 
-  return { text: text, api: api, errorText: errorText, decodeBase64: decodeBase64, payloadAs: payloadAs,
+  return { text: text, api: api, errorText: errorText, decodeBase64: decodeBase64, payloadAs: payloadAs, isBinary: isBinary,
     cell: cell, time: time };
 })(jQuery);

@@ -40,12 +40,26 @@
     }
     var element = document.getElementById('chart');
     chart = new uPlot({
-      width: Math.max(300, element.clientWidth - 16), height: 260,
-      series: [{}, { label: Admin.text('in'), stroke: '#2563eb', width: 2 },
+      width: Math.max(200, element.clientWidth - 16), height: 260,
+      series: [{ label: Admin.text('time') }, { label: Admin.text('in'), stroke: '#2563eb', width: 2 },
         { label: Admin.text('out'), stroke: '#15803d', width: 2 }],
       axes: [{}, { size: 60 }],
       scales: { x: { time: true } }
     }, data, element);
+  }
+
+  /** The topics with the most messages in the last second. */
+  function busiest() {
+    Admin.api('GET', '/api/metrics/busiest-topics?limit=10').then(function (rates) {
+      var list = $('#busiest').empty();
+      rates.forEach(function (rate) {
+        list.append($('<li>').append($('<span class="topic">').text(rate.topic),
+          $('<span class="rate">').text(Admin.text('per-second', number(rate.messagesPerSecond)))));
+      });
+      if (!rates.length) {
+        list.append($('<li class="hint">').text(Admin.text('busiest-none')));
+      }
+    });
   }
 
   function live() {
@@ -56,6 +70,7 @@
       show(snapshot);
       add(snapshot);
       draw();
+      busiest();
     });
     source.onerror = function () {
       $('#liveStatus').text(Admin.text('off')).removeClass('on');

@@ -1,6 +1,11 @@
 /*
- * The connection panel: one Paho client at a time, its status line, and automatic reconnect.
- * Other parts listen with HubConsole.connection.on('connected' | 'message' | 'state', fn).
+ * The connection panel: one Paho client at a time, its status line in words, and reconnecting
+ * after a lost connection. Other parts listen with HubConsole.connection.on('connected' |
+ * 'message' | 'state', fn).
+ *
+ * Reconnecting is done here rather than by Paho, whose back-off grows to minutes: attempts come
+ * 1 s and then every 2 s after a loss, so the page is back at most about 2 s after the server
+ * is, with a countdown and a "Retry now" button meanwhile.
  */
 (function (window, $) {
   'use strict';
@@ -9,8 +14,21 @@
   var t = HubConsole.i18n.t;
   var topics = HubConsole.topics;
 
+  var RETRY_DELAYS_SECONDS = [1, 2];
+  var FIRST_TIMEOUT_SECONDS = 10;
+  var RETRY_TIMEOUT_SECONDS = 3;
+  /** CONNACK codes that another attempt cannot cure: protocol, client id, credentials, authorisation. */
+  var FINAL_CONNACK = [1, 2, 4, 5];
+
   var client = null;
+  var settings = null;
   var listeners = { connected: [], message: [], state: [] };
+  /** What the status line says: {state, where, reconnected, reason: {key, args}, due, attempting}. */
+  var view = { state: 'disconnected' };
+  var formError = null;
+  var attempts = 0;
+  var retryTimer = null;
+  var tickTimer = null;
 
   function emit(event, a, b) {
     listeners[event].forEach(function (listener) {
@@ -39,21 +57,47 @@
     $('#clientId').val(randomClientId());
   }
 
-  function setStatus(state, text) {
-    $('#connectionStatus').attr('data-state', state).text(text);
-    var busy = state === 'connecting' || state === 'connected' || state === 'lost';
-    $('#connectionForm').find('input, select, textarea').prop('disabled', busy);
-    $('#connect').prop('disabled', busy);
-    $('#disconnect').prop('disabled', !busy);
-    emit('state', state);
+  function reasonText(reason) {
+    return reason ? t.apply(null, [reason.key].concat(reason.args || [])) : '';
   }
 
-  function showError(key, arg) {
-    var $error = $('#connectError');
-    if (key) {
-      $error.text(t(key, arg)).prop('hidden', false);
-    } else {
-      $error.text('').prop('hidden', true);
+  function render() {
+    var text;
+    switch (view.state) {
+      case 'connecting':
+        text = t('status.connecting', view.where);
+        break;
+      case 'connected':
+        text = t(view.reconnected ? 'status.reconnected' : 'status.connected', view.where);
+        break;
+      case 'lost':
+        text = view.attempting ? t('status.retrying', reasonText(view.reason))
+          : t('status.lost', reasonText(view.reason), Math.max(1, Math.ceil((view.due - Date.now()) / 1000)));
+        break;
+      case 'failed':
+        text = t('status.failed', reasonText(view.reason));
+        break;
+      default:
+        text = t('status.disconnected');
+    }
+    $('#connectionStatus').attr('data-state', view.state).text(text);
+    var error = formError ? reasonText(formError)
+      : (view.state === 'failed' || view.state === 'lost') ? reasonText(view.reason) : '';
+    $('#connectError').text(error).prop('hidden', !error);
+    $('#retryNow').prop('hidden', view.state !== 'lost');
+  }
+
+  function setView(next) {
+    var changed = next.state !== view.state;
+    view = next;
+    var busy = view.state === 'connecting' || view.state === 'connected' || view.state === 'lost';
+    $('#connectionForm').find('input, select, textarea').not('#profileName, #rememberPassword, #profileSelect')
+      .prop('disabled', busy);
+    $('#connect').prop('disabled', busy);
+    $('#disconnect').prop('disabled', !busy);
+    render();
+    if (changed) {
+      emit('state', view.state);
     }
   }
 
@@ -61,19 +105,19 @@
     return /^\d+$/.test(String(text).trim()) ? Number(text) : NaN;
   }
 
-  /** The settings in the form, or an error as {key, arg}. */
+  /** The settings in the form, or {error: {key, args}}. */
   function readSettings() {
     var host = $.trim($('#host').val());
     if (!host) {
-      return { error: 'error.host' };
+      return { error: { key: 'error.host' } };
     }
     var port = wholeNumber($('#port').val());
     if (!(port >= 1 && port <= 65535)) {
-      return { error: 'error.port' };
+      return { error: { key: 'error.port' } };
     }
     var keepAlive = wholeNumber($('#keepAlive').val());
     if (!(keepAlive >= 0 && keepAlive <= 65535)) {
-      return { error: 'error.keepAlive' };
+      return { error: { key: 'error.keepAlive' } };
     }
     var path = $.trim($('#path').val()) || '/';
     if (path.charAt(0) !== '/') {
@@ -83,7 +127,7 @@
     if (willTopic) {
       var willError = topics.validateTopic(willTopic);
       if (willError) {
-        return { error: 'error.will', arg: t(willError) };
+        return { error: { key: 'error.will', args: [t(willError)] } };
       }
     }
     return {
@@ -103,45 +147,74 @@
     };
   }
 
-  function endpoint(settings) {
-    var host = settings.host.indexOf(':') !== -1 && settings.host.charAt(0) !== '[' ? '[' + settings.host + ']' : settings.host;
-    return (settings.useSSL ? 'wss://' : 'ws://') + host + ':' + settings.port + settings.path;
+  function endpoint(s) {
+    var host = s.host.indexOf(':') !== -1 && s.host.charAt(0) !== '[' ? '[' + s.host + ']' : s.host;
+    return (s.useSSL ? 'wss://' : 'ws://') + host + ':' + s.port + s.path;
   }
 
-  function connect() {
-    showError(null);
-    var settings = readSettings();
-    if (settings.error) {
-      showError(settings.error, settings.arg);
+  /** A Paho failure as a sentence: {key, args}, and whether trying again could help. */
+  function describe(response, connected) {
+    var code = response && response.errorCode;
+    var message = (response && response.errorMessage) || '';
+    if (code === 6) {
+      var match = /code:\s*(\d+)/.exec(message);
+      var connack = match ? Number(match[1]) : 3;
+      return { key: 'error.connack.' + connack, final: FINAL_CONNACK.indexOf(connack) !== -1 };
+    }
+    if (code === 1) {
+      return { key: 'error.timeout' };
+    }
+    if (connected) {
+      return { key: 'error.lost' };
+    }
+    return { key: 'error.unreachable', args: [endpoint(settings)] };
+  }
+
+  function stopRetrying() {
+    window.clearTimeout(retryTimer);
+    window.clearInterval(tickTimer);
+    retryTimer = null;
+    tickTimer = null;
+  }
+
+  function scheduleRetry(reason) {
+    stopRetrying();
+    var delay = RETRY_DELAYS_SECONDS[Math.min(attempts, RETRY_DELAYS_SECONDS.length - 1)];
+    attempts++;
+    setView({ state: 'lost', where: endpoint(settings), reason: reason, due: Date.now() + delay * 1000 });
+    tickTimer = window.setInterval(render, 250);
+    retryTimer = window.setTimeout(retryNow, delay * 1000);
+  }
+
+  function retryNow() {
+    if (!settings || view.state !== 'lost') {
       return;
     }
+    stopRetrying();
+    setView({ state: 'lost', where: view.where, reason: view.reason, attempting: true });
+    open(true);
+  }
+
+  function open(reconnecting) {
     var paho;
     try {
       paho = new Paho.Client(settings.host, settings.port, settings.path, settings.clientId);
     } catch (e) {
-      showError('status.failed', e.message);
+      setView({ state: 'failed', reason: { key: 'error.unreachable', args: [endpoint(settings)] } });
       return;
     }
     client = paho;
-    var where = endpoint(settings);
+    var connected = false;
 
-    paho.onConnected = function (reconnect) {
-      if (paho !== client) {
-        return;
-      }
-      setStatus('connected', t(reconnect ? 'status.reconnected' : 'status.connected', where));
-      emit('connected', reconnect);
-    };
     paho.onConnectionLost = function (response) {
       if (paho !== client) {
         return;
       }
       if (response.errorCode !== 0) {
-        // Paho retries on its own (reconnect: true) and calls onConnected again.
-        setStatus('lost', t('status.lost', response.errorMessage));
+        scheduleRetry(describe(response, true));
       } else {
         client = null;
-        setStatus('disconnected', t('status.disconnected'));
+        setView({ state: 'disconnected' });
       }
     };
     paho.onMessageArrived = function (message) {
@@ -151,18 +224,32 @@
     };
 
     var options = {
-      timeout: 10,
+      timeout: reconnecting ? RETRY_TIMEOUT_SECONDS : FIRST_TIMEOUT_SECONDS,
       keepAliveInterval: settings.keepAlive,
       cleanSession: settings.cleanSession,
       useSSL: settings.useSSL,
-      reconnect: true,
+      reconnect: false,
       mqttVersion: 4,
+      onSuccess: function () {
+        if (paho !== client) {
+          return;
+        }
+        connected = true;
+        attempts = 0;
+        setView({ state: 'connected', where: endpoint(settings), reconnected: reconnecting });
+        emit('connected', reconnecting);
+      },
       onFailure: function (response) {
         if (paho !== client) {
           return;
         }
-        client = null;
-        setStatus('failed', t('status.failed', response.errorMessage));
+        var reason = describe(response, connected);
+        if (reconnecting && !reason.final) {
+          scheduleRetry(reason);
+        } else {
+          client = null;
+          setView({ state: 'failed', reason: reason });
+        }
       }
     };
     if (settings.userName) {
@@ -178,27 +265,40 @@
       will.retained = settings.willRetain;
       options.willMessage = will;
     }
-
-    setStatus('connecting', t('status.connecting', where));
     try {
       paho.connect(options);
     } catch (e) {
       client = null;
-      setStatus('failed', t('status.failed', e.message));
+      setView({ state: 'failed', reason: { key: 'error.unreachable', args: [endpoint(settings)] } });
     }
   }
 
+  function connect() {
+    formError = null;
+    var read = readSettings();
+    if (read.error) {
+      formError = read.error;
+      render();
+      return;
+    }
+    settings = read;
+    attempts = 0;
+    setView({ state: 'connecting', where: endpoint(settings) });
+    open(false);
+  }
+
   function disconnect() {
+    stopRetrying();
     var paho = client;
     client = null;
     if (paho) {
       try {
         paho.disconnect();
       } catch (e) {
-        // Between two reconnect attempts there is no socket to close; the attempts are cancelled.
+        // Not connected (between attempts): nothing to close.
       }
     }
-    setStatus('disconnected', t('status.disconnected'));
+    setView({ state: 'disconnected' });
   }
 
   HubConsole.connection = {
@@ -209,6 +309,14 @@
         connect();
       });
       $('#disconnect').on('click', disconnect);
+      $('#retryNow').on('click', retryNow);
+      $('#connectionForm').on('input', 'input', function () {
+        if (formError) {
+          formError = null;
+          render();
+        }
+      });
+      HubConsole.i18n.onChange(render);
     },
     on: function (event, listener) {
       listeners[event].push(listener);
@@ -216,6 +324,9 @@
     /** The Paho client while it is connected, otherwise null. */
     connectedClient: function () {
       return client && client.isConnected() ? client : null;
+    },
+    state: function () {
+      return view.state;
     }
   };
 })(window, window.jQuery);

@@ -70,6 +70,7 @@
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'unsubscribe';
+    button.setAttribute('data-i18n', 'subscriptions.unsubscribe');
     button.textContent = t('subscriptions.unsubscribe');
     button.addEventListener('click', function () {
       unsubscribe(sub.filter);

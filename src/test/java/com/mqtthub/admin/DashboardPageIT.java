@@ -1,93 +1,41 @@
 package com.mqtthub.admin;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.mqtthub.broker.EmbeddedBroker;
-import com.mqtthub.console.Chromium;
+import com.mqtthub.testing.BrowserTest;
 import com.mqtthub.testing.HubTest;
 import com.mqtthub.testing.MqttTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard in a real headless Chromium: while clients publish, its tiles and chart change
- * every second without a reload; the clients page lists a connected client.
+ * every second without a reload, the busiest topics are listed; the clients page lists a connected
+ * client and disconnects one whose id holds "/", "%" and "..".
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
 				"mqtthub.broker.websocket.port=0", "mqtthub.broker.data-directory=target/test-data/${random.uuid}",
 				"mqtthub.security.admin.password=" + HubTest.ADMIN_PASSWORD })
-class DashboardPageIT {
-
-	private static final Duration WAIT = Duration.ofSeconds(20);
-
-	private static Chromium browser;
-
-	private static WebDriver driver;
-
-	@LocalServerPort
-	private int port;
+class DashboardPageIT extends BrowserTest {
 
 	@Autowired
 	private EmbeddedBroker broker;
 
-	@BeforeAll
-	static void startBrowser() {
-		Chromium.assumeAvailable();
-		browser = Chromium.start();
-		driver = browser.driver();
-	}
-
-	@AfterAll
-	static void stopBrowser() {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
-	private void open(String path) {
-		driver.get("http://127.0.0.1:" + this.port + path + "?lang=en");
-		if (driver.getCurrentUrl().contains("/login")) {
-			driver.findElement(By.id("username")).sendKeys(HubTest.ADMIN);
-			driver.findElement(By.id("password")).sendKeys(HubTest.ADMIN_PASSWORD);
-			driver.findElement(By.cssSelector("form button[type=submit]")).click();
-			new WebDriverWait(driver, WAIT).until((d) -> !d.getCurrentUrl().contains("/login"));
-			driver.get("http://127.0.0.1:" + this.port + path + "?lang=en");
-		}
-	}
-
-	/** A picture of the page under target/screenshots, to look at after a run. */
-	private static void screenshot(String name) throws Exception {
-		Path file = Path.of("target", "screenshots", name);
-		Files.createDirectories(file.getParent());
-		Files.write(file, browser.driver().getScreenshotAs(OutputType.BYTES));
-	}
-
-	private static String text(String id) {
-		return driver.findElement(By.id(id)).getText();
-	}
-
 	@Test
 	void showsChangingFiguresWhileALoadRuns() throws Exception {
-		open("/admin/dashboard");
+		open("/admin/dashboard?lang=en");
 		new WebDriverWait(driver, WAIT).until((d) -> "Live".equals(text("liveStatus")));
 		String uri = "tcp://127.0.0.1:" + this.broker.getTcpPort();
 		AtomicBoolean running = new AtomicBoolean(true);
@@ -113,7 +61,7 @@ class DashboardPageIT {
 				assertThat(text("tileSubscriptions")).isEqualTo("1");
 				// The rate tiles show several different non-zero values over a few seconds: the
 				// page is updated live, without a reload.
-				Object pageId = ((JavascriptExecutor) driver).executeScript("return window.dashboardMark = Math.random();");
+				Object pageId = js("return window.dashboardMark = Math.random();");
 				Set<String> rates = new HashSet<>();
 				long deadline = System.nanoTime() + WAIT.toNanos();
 				while (rates.size() < 3 && System.nanoTime() < deadline) {
@@ -126,24 +74,44 @@ class DashboardPageIT {
 				assertThat(rates).as("distinct message rates seen").hasSizeGreaterThanOrEqualTo(3);
 				assertThat(Long.parseLong(text("tileMsgOut").replace(",", ""))).isPositive();
 				assertThat(Long.parseLong(text("tileBytesIn").replace(",", ""))).isPositive();
-				assertThat(((JavascriptExecutor) driver).executeScript("return window.dashboardMark;"))
+				assertThat(js("return window.dashboardMark;"))
 					.as("same page, not reloaded")
 					.isEqualTo(pageId);
 				assertThat(driver.findElements(By.cssSelector("#chart canvas"))).isNotEmpty();
-				screenshot("dashboard.png");
+				// The list is redrawn every second: read it in one go.
+				String busiest = "return Array.from(document.querySelectorAll('#busiest li')).map(function (li) {"
+						+ " return li.textContent; });";
+				waitUntil((d) -> !((List<?>) js(busiest)).isEmpty() && ((List<?>) js(busiest)).get(0).toString().startsWith("load/"));
+				assertThat((List<?>) js(busiest)).extracting(Object::toString)
+					.allMatch((row) -> row.matches("load/[0-4][\\d,]+ /s"), "topic and rate");
+				screenshot("dashboard.png", "dashboard.png");
 			}
 			finally {
 				running.set(false);
 				load.join(5000);
 			}
 
-			open("/admin/clients");
+			open("/admin/clients?lang=en");
 			new WebDriverWait(driver, WAIT)
 				.until((d) -> d.findElements(By.cssSelector("#clientRows tr.client")).size() == 2);
 			assertThat(driver.findElements(By.cssSelector("#clientRows td.client-id")))
 				.extracting((cell) -> cell.getText())
 				.containsExactlyInAnyOrder("dash-sub", "dash-pub");
-			screenshot("clients.png");
+			screenshot("clients.png", null);
+		}
+		// A client id with a slash, a percent sign and dots is disconnected from the page too.
+		String odd = "odd/%2F/../id";
+		try (MqttTestClient victim = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(), odd)) {
+			open("/admin/clients?lang=en");
+			waitUntil((d) -> d.findElements(By.cssSelector("#clientRows tr.client")).size() == 1);
+			js("window.confirm = function () { return true; };");
+			driver.findElement(By.cssSelector("#clientRows tr.client button.kick")).click();
+			waitForText("note", "Disconnected " + odd + ".");
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (victim.isConnected() && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(victim.isConnected()).isFalse();
 		}
 	}
 

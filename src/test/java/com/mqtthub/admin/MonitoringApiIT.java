@@ -1,6 +1,7 @@
 package com.mqtthub.admin;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -207,6 +208,48 @@ class MonitoringApiIT {
 	}
 
 	@Test
+	void clientIdsWithSlashesPercentAndDotsCanBeKickedByQueryParameter() throws Exception {
+		for (String suffix : List.of("/a/../b", "%2F%", "..", "a b/#+")) {
+			String id = this.root + suffix;
+			try (MqttTestClient victim = mqtt(id)) {
+				await("/api/clients?search=" + this.root, (c) -> c.size() == 1);
+				HttpResponse<String> kicked = this.admin.json("DELETE",
+						"/api/clients?clientId=" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, this.csrf);
+				assertThat(kicked.statusCode()).as("kicking %s", id).isEqualTo(204);
+				long deadline = System.nanoTime() + WAIT.toNanos();
+				while (victim.isConnected() && System.nanoTime() < deadline) {
+					Thread.sleep(50);
+				}
+				assertThat(victim.isConnected()).as("%s connected", id).isFalse();
+				await("/api/clients?search=" + this.root, JsonNode::isEmpty);
+			}
+		}
+		assertThat(this.admin.json("DELETE", "/api/clients?clientId=", null, this.csrf).statusCode()).isEqualTo(400);
+		assertThat(this.admin.json("DELETE", "/api/clients?clientId=nobody-" + this.root, null, this.csrf).statusCode())
+			.isEqualTo(404);
+	}
+
+	@Test
+	void retainedMessagesArePagedByTopic() throws Exception {
+		try (MqttTestClient publisher = mqtt(this.root + "-pager")) {
+			for (int i = 0; i < 5; i++) {
+				publisher.publish(this.root + "/page/" + i, "p" + i, 1, true);
+			}
+			await("/api/retained?filter=" + this.root + "/page/%23", (r) -> r.size() == 5);
+			JsonNode first = get("/api/retained?filter=" + this.root + "/page/%23&limit=2");
+			assertThat(clientTopics(first)).containsExactly(this.root + "/page/0", this.root + "/page/1");
+			JsonNode second = get("/api/retained?filter=" + this.root + "/page/%23&limit=2&after="
+					+ URLEncoder.encode(this.root + "/page/1", StandardCharsets.UTF_8));
+			assertThat(clientTopics(second)).containsExactly(this.root + "/page/2", this.root + "/page/3");
+			assertThat(this.admin.get("/api/retained?limit=0").statusCode()).isEqualTo(400);
+			assertThat(this.admin.get("/api/retained?limit=1001").statusCode()).isEqualTo(400);
+			for (int i = 0; i < 5; i++) {
+				publisher.publish(this.root + "/page/" + i, "", 1, true);
+			}
+		}
+	}
+
+	@Test
 	void retainedMessagesCanBeBrowsedAndDeletedOneByOneOrByFilter() throws Exception {
 		try (MqttTestClient publisher = mqtt(this.root + "-pub")) {
 			publisher.publish(this.root + "/a/1", "{\"v\":1}", 1, true);
@@ -262,16 +305,14 @@ class MonitoringApiIT {
 			assertThat(received.payload()).isEqualTo("from HTTP ✓");
 			assertThat(received.message().getQos()).isEqualTo(1);
 		}
-		JsonNode tree = get("/api/topics").path("tree");
-		JsonNode rootNode = null;
-		for (JsonNode node : tree) {
-			if (node.path("name").asString().equals(this.root)) {
-				rootNode = node;
+		JsonNode entry = null;
+		for (JsonNode node : get("/api/topics").path("entries")) {
+			if (node.path("topic").asString().equals(this.root + "/http")) {
+				entry = node;
 			}
 		}
-		assertThat(rootNode).as("topic tree root " + this.root).isNotNull();
-		assertThat(rootNode.path("children").get(0).path("topic").asString()).isEqualTo(this.root + "/http");
-		assertThat(rootNode.path("children").get(0).path("count").asLong()).isEqualTo(1);
+		assertThat(entry).as("topic tree entry " + this.root + "/http").isNotNull();
+		assertThat(entry.path("count").asLong()).isEqualTo(1);
 
 		HttpResponse<String> wildcard = this.admin.json("POST", "/api/publish",
 				"{\"topic\":\"" + this.root + "/#\",\"payload\":\"x\"}", this.csrf);

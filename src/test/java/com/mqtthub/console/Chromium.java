@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -43,6 +44,11 @@ public final class Chromium implements AutoCloseable {
 
 	public ChromeDriver driver() {
 		return this.driver;
+	}
+
+	/** Where the browser saves downloaded files. */
+	public Path downloads() {
+		return this.profile.resolve("downloads");
 	}
 
 	/** Quits the browser and deletes its profile. */
@@ -95,7 +101,16 @@ public final class Chromium implements AutoCloseable {
 		ChromeDriver driver = new ChromeDriver(service, options);
 		driver.manage().window().setSize(new Dimension(1400, 1000));
 		driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-		return new Chromium(driver, profile);
+		Chromium chromium = new Chromium(driver, profile);
+		try {
+			Files.createDirectories(chromium.downloads());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		driver.executeCdpCommand("Browser.setDownloadBehavior",
+				Map.of("behavior", "allow", "downloadPath", chromium.downloads().toAbsolutePath().toString()));
+		return chromium;
 	}
 
 }

@@ -53,7 +53,7 @@ class WebSecurityIT {
 			assertThat(response.headers().firstValue("Location").orElseThrow()).endsWith("/login");
 		}
 		assertThat(anonymous.get("/login").statusCode()).isEqualTo(200);
-		assertThat(anonymous.get("/css/security.css").statusCode()).isEqualTo(200);
+		assertThat(anonymous.get("/css/hub.css").statusCode()).isEqualTo(200);
 	}
 
 	@Test

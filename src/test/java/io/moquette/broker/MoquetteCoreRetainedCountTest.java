@@ -42,7 +42,7 @@ class MoquetteCoreRetainedCountTest {
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(persistence));
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		MoquetteCore core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), 100, () -> {
+				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
 				});
 		try {
 			for (int i = 0; i < MESSAGES; i++) {
