@@ -5,11 +5,20 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.moquette.BrokerConstants;
 import io.moquette.broker.config.IConfig;
@@ -17,8 +26,11 @@ import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
+import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
+import io.moquette.interception.messages.InterceptPublishMessage;
+import io.netty.buffer.ByteBuf;
 import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
@@ -58,6 +70,11 @@ public final class MoquetteCore {
 
 	private final NewNettyMQTTHandler mqttHandler;
 
+	private final SessionEventLoopGroup loops;
+
+	/** The store itself, for maps of the hub's own (null when nothing is persisted). */
+	private final MVStore mvStore;
+
 	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
 
 	private final int bufferFlushMillis;
@@ -90,6 +107,7 @@ public final class MoquetteCore {
 			int autosaveInterval = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
 			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
 			MVStore mvStore = mvStoreOf(this.store);
+			this.mvStore = mvStore;
 			this.committer = new StoreCommitter(mvStore);
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
@@ -102,6 +120,7 @@ public final class MoquetteCore {
 		}
 		else {
 			this.store = null;
+			this.mvStore = null;
 			this.committer = null;
 			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), maxQueuedMessages,
 					(clientId) -> 0, onQueueDrop, false);
@@ -115,6 +134,7 @@ public final class MoquetteCore {
 		Authorizator authorizator = new Authorizator(authorizatorPolicy);
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
 		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
+		this.loops = loops;
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
 		this.postOffice = new PostOffice(subscriptions, retainedRepository, this.sessions, this.interceptor,
@@ -166,6 +186,154 @@ public final class MoquetteCore {
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException("The session queue of the broker engine cannot be capped", ex);
+		}
+	}
+
+	/**
+	 * A map of the hub's own in the engine's store, committed together with everything else
+	 * (in memory when nothing is persisted). Keys iterate in ascending order.
+	 */
+	public Map<Long, byte[]> storedMap(String name) {
+		if (this.mvStore == null) {
+			return new ConcurrentSkipListMap<>();
+		}
+		return this.mvStore.openMap("mqtthub_" + name);
+	}
+
+	/** Removes a map made by {@link #storedMap}. */
+	public void removeStoredMap(String name) {
+		if (this.mvStore != null && this.mvStore.hasMap("mqtthub_" + name)) {
+			this.mvStore.removeMap("mqtthub_" + name);
+		}
+	}
+
+	/** Receives every message a client published once it passed authorization and was routed. */
+	public interface PublishListener {
+
+		/**
+		 * Called on the engine's notification thread (one thread, in the order the messages
+		 * were routed). What it writes with {@link #storedMap} is committed before the
+		 * PUBACK / PUBREC of the message is sent.
+		 * @param clientId the client that published it
+		 */
+		void published(String clientId, String topic, byte[] payload, int qos, boolean retain);
+
+	}
+
+	/**
+	 * Hands every published message to {@code listener}, and from now on makes each commit wait
+	 * until the listener has seen every message whose acknowledgement that commit releases.
+	 * <p>
+	 * The engine acknowledges a PUBLISH and only then notifies its interceptors, on their own
+	 * thread. So before each commit, every session loop runs the commands queued so far (which
+	 * ends the processing of each acknowledged PUBLISH and hands its notification over), and
+	 * then the single notification thread runs everything handed to it so far.
+	 */
+	public void tapPublishes(PublishListener listener) {
+		ExecutorService notifications = notificationExecutor(this.interceptor);
+		this.interceptor.addInterceptHandler(new AbstractInterceptHandler() {
+
+			@Override
+			public String getID() {
+				return "mqtthub-publish-tap";
+			}
+
+			@Override
+			public Class<?>[] getInterceptedMessageTypes() {
+				return new Class<?>[] { InterceptPublishMessage.class };
+			}
+
+			@Override
+			public void onPublish(InterceptPublishMessage message) {
+				ByteBuf payload = message.getPayload();
+				try {
+					byte[] bytes = new byte[payload.readableBytes()];
+					payload.getBytes(payload.readerIndex(), bytes);
+					listener.published(message.getClientID(), message.getTopicName(), bytes,
+							message.getQos().value(), message.isRetainFlag());
+				}
+				finally {
+					payload.release();
+				}
+			}
+
+			@Override
+			public void onSessionLoopError(Throwable error) {
+			}
+
+		});
+		if (this.committer != null) {
+			List<String> loopKeys = oneKeyPerSessionLoop();
+			this.committer.beforeEachCommit(() -> drainPublishPath(loopKeys, notifications));
+		}
+	}
+
+	/** Names that the engine maps to each of its session loops, one per loop. */
+	private List<String> oneKeyPerSessionLoop() {
+		int count = this.loops.getEventLoopCount();
+		String[] keys = new String[count];
+		int found = 0;
+		for (int i = 0; found < count && i < 100_000; i++) {
+			String key = "mqtthub-commit-barrier-" + i;
+			int loop = this.loops.targetQueueOrdinal(key);
+			if (keys[loop] == null) {
+				keys[loop] = key;
+				found++;
+			}
+		}
+		if (found < count) {
+			throw new IllegalStateException("No name reaches every session loop of the broker engine");
+		}
+		return List.of(keys);
+	}
+
+	private void drainPublishPath(List<String> loopKeys, ExecutorService notifications) {
+		try {
+			List<CompletableFuture<?>> loopsDone = new ArrayList<>();
+			for (String key : loopKeys) {
+				loopsDone.add(routeBarrier(key));
+			}
+			CompletableFuture.allOf(loopsDone.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+			notifications.submit(() -> {
+			}).get(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
+			LoggerFactory.getLogger(MoquetteCore.class)
+				.warn("The broker engine did not finish its publish work in time before a commit: {}", ex.toString());
+		}
+	}
+
+	private CompletableFuture<?> routeBarrier(String key) throws InterruptedException {
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			PostOffice.RouteResult result = this.loops.routeCommand(key, "commit barrier", () -> null);
+			if (result.isSuccess()) {
+				return result.completableFuture();
+			}
+			// The loop's queue is full: it is busy, try again in a moment.
+			Thread.sleep(5);
+		}
+		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * The interceptor's executor: its notifications must run on one thread, in order, for a
+	 * task handed to it to run after every notification handed to it before.
+	 */
+	private static ExecutorService notificationExecutor(BrokerInterceptor interceptor) {
+		try {
+			Field field = BrokerInterceptor.class.getDeclaredField("executor");
+			field.setAccessible(true);
+			ExecutorService executor = (ExecutorService) field.get(interceptor);
+			if (!(executor instanceof ThreadPoolExecutor pool) || pool.getMaximumPoolSize() != 1) {
+				throw new IllegalStateException("The broker engine notifies on more than one thread");
+			}
+			return executor;
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("This version of the broker engine notifies elsewhere", ex);
 		}
 	}
 

@@ -1,0 +1,201 @@
+package com.mqtthub.bridge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.testing.HubTest;
+import com.mqtthub.testing.Mosquitto;
+import com.mqtthub.testing.MqttTestClient;
+import com.mqtthub.testing.MqttTestClient.Received;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A bridge from the running hub to a real Mosquitto: each direction, both ways without echoes,
+ * prefix remapping, every QoS, and retained messages with their deletion.
+ */
+@HubTest
+class BridgeMosquittoIT {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	/** Long enough for an echo or a stray copy to show up, were there one. */
+	private static final Duration SETTLE = Duration.ofSeconds(1);
+
+	private static Mosquitto remote;
+
+	@Autowired
+	private EmbeddedBroker broker;
+
+	@Autowired
+	private BridgeService bridges;
+
+	@BeforeAll
+	static void startRemote() throws Exception {
+		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+	}
+
+	@AfterAll
+	static void stopRemote() throws Exception {
+		if (remote != null) {
+			remote.close();
+		}
+	}
+
+	@DynamicPropertySource
+	static void bridge(DynamicPropertyRegistry registry) {
+		String at = "mqtthub.bridges[0].";
+		registry.add(at + "name", () -> "edge");
+		registry.add(at + "addresses[0]", () -> remote.uri());
+		registry.add(at + "reconnect.initial-delay", () -> "200ms");
+		registry.add(at + "reconnect.max-delay", () -> "1s");
+		rule(registry, 0, "out/#", "out", 2, "", "");
+		rule(registry, 1, "in/#", "in", 2, "", "");
+		rule(registry, 2, "both/#", "both", 1, "", "");
+		rule(registry, 3, "#", "out", 1, "site/", "sites/a/");
+		rule(registry, 4, "#", "in", 1, "cmd/", "commands/a/");
+	}
+
+	private static void rule(DynamicPropertyRegistry registry, int index, String filter, String direction, int qos,
+			String localPrefix, String remotePrefix) {
+		String at = "mqtthub.bridges[0].topics[" + index + "].";
+		registry.add(at + "filter", () -> filter);
+		registry.add(at + "direction", () -> direction);
+		registry.add(at + "qos", () -> qos);
+		registry.add(at + "local-prefix", () -> localPrefix);
+		registry.add(at + "remote-prefix", () -> remotePrefix);
+	}
+
+	private MqttTestClient local(String id) throws Exception {
+		return MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(), id + "-" + UUID.randomUUID());
+	}
+
+	private MqttTestClient remote(String id) throws Exception {
+		return MqttTestClient.connect(remote.uri(), id + "-" + UUID.randomUUID(),
+				MqttTestClient.anonymousOptions(true));
+	}
+
+	private void awaitConnected() throws InterruptedException {
+		BridgeLink link = this.bridges.link("edge").orElseThrow();
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (link.state() != BridgeState.CONNECTED && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(link.state()).isEqualTo(BridgeState.CONNECTED);
+	}
+
+	@Test
+	void localMessagesGoOutAtEachQos() throws Exception {
+		awaitConnected();
+		try (MqttTestClient subscriber = remote("sub"); MqttTestClient publisher = local("pub")) {
+			subscriber.subscribe("out/#", 2);
+			for (int qos = 0; qos <= 2; qos++) {
+				publisher.publish("out/q" + qos, "m" + qos, qos, false);
+				Received received = subscriber.awaitMessage(WAIT);
+				assertThat(received.topic()).isEqualTo("out/q" + qos);
+				assertThat(received.payload()).isEqualTo("m" + qos);
+				assertThat(received.message().getQos()).isEqualTo(qos);
+			}
+			publisher.publish("elsewhere/x", "not bridged", 1, false);
+			Thread.sleep(SETTLE.toMillis());
+			assertThat(subscriber.drain()).isEmpty();
+		}
+	}
+
+	@Test
+	void remoteMessagesComeInAtEachQos() throws Exception {
+		awaitConnected();
+		try (MqttTestClient subscriber = local("sub"); MqttTestClient publisher = remote("pub")) {
+			subscriber.subscribe("in/#", 2);
+			for (int qos = 0; qos <= 2; qos++) {
+				publisher.publish("in/q" + qos, "m" + qos, qos, false);
+				Received received = subscriber.awaitMessage(WAIT);
+				assertThat(received.topic()).isEqualTo("in/q" + qos);
+				assertThat(received.payload()).isEqualTo("m" + qos);
+				assertThat(received.message().getQos()).isEqualTo(qos);
+			}
+			// An "in" rule sends nothing out.
+			try (MqttTestClient remoteSubscriber = remote("rsub"); MqttTestClient localPublisher = local("lpub")) {
+				remoteSubscriber.subscribe("in/#", 1);
+				localPublisher.publish("in/local", "stays here", 1, false);
+				assertThat(subscriber.awaitMessage(WAIT).payload()).isEqualTo("stays here");
+				Thread.sleep(SETTLE.toMillis());
+				assertThat(remoteSubscriber.drain()).isEmpty();
+			}
+		}
+	}
+
+	@Test
+	void bothWaysEachMessageArrivesOnceOnEachSide() throws Exception {
+		awaitConnected();
+		try (MqttTestClient localSubscriber = local("lsub"); MqttTestClient remoteSubscriber = remote("rsub");
+				MqttTestClient localPublisher = local("lpub"); MqttTestClient remotePublisher = remote("rpub")) {
+			localSubscriber.subscribe("both/#", 1);
+			remoteSubscriber.subscribe("both/#", 1);
+			localPublisher.publish("both/from-hub", "h", 1, false);
+			remotePublisher.publish("both/from-remote", "r", 1, false);
+			List<Received> atHub = localSubscriber.awaitMessages(2, WAIT);
+			List<Received> atRemote = remoteSubscriber.awaitMessages(2, WAIT);
+			Thread.sleep(SETTLE.toMillis());
+			assertThat(localSubscriber.drain()).as("echoes at the hub").isEmpty();
+			assertThat(remoteSubscriber.drain()).as("echoes at the remote").isEmpty();
+			assertThat(atHub).extracting(Received::toString)
+				.containsExactlyInAnyOrder("both/from-hub:h", "both/from-remote:r");
+			assertThat(atRemote).extracting(Received::toString)
+				.containsExactlyInAnyOrder("both/from-hub:h", "both/from-remote:r");
+		}
+	}
+
+	@Test
+	void prefixesRemapTopics() throws Exception {
+		awaitConnected();
+		try (MqttTestClient remoteSubscriber = remote("rsub"); MqttTestClient localSubscriber = local("lsub");
+				MqttTestClient localPublisher = local("lpub"); MqttTestClient remotePublisher = remote("rpub")) {
+			remoteSubscriber.subscribe("sites/#", 1);
+			localSubscriber.subscribe("cmd/#", 1);
+			localPublisher.publish("site/kitchen/temp", "21", 1, false);
+			assertThat(remoteSubscriber.awaitMessage(WAIT).toString()).isEqualTo("sites/a/kitchen/temp:21");
+			remotePublisher.publish("commands/a/valve", "open", 1, false);
+			assertThat(localSubscriber.awaitMessage(WAIT).toString()).isEqualTo("cmd/valve:open");
+			// Outside the remote prefix: not brought in.
+			remotePublisher.publish("commands/b/valve", "not ours", 1, false);
+			Thread.sleep(SETTLE.toMillis());
+			assertThat(localSubscriber.drain()).isEmpty();
+		}
+	}
+
+	@Test
+	void retainedMessagesAndTheirDeletionPropagate() throws Exception {
+		awaitConnected();
+		String topic = "out/retained/" + UUID.randomUUID();
+		try (MqttTestClient watcher = remote("watch"); MqttTestClient publisher = local("pub")) {
+			watcher.subscribe(topic, 1);
+			publisher.publish(topic, "kept", 1, true);
+			assertThat(watcher.awaitMessage(WAIT).payload()).isEqualTo("kept");
+			try (MqttTestClient late = remote("late")) {
+				late.subscribe(topic, 1);
+				Received retained = late.awaitMessage(WAIT);
+				assertThat(retained.payload()).isEqualTo("kept");
+				assertThat(retained.message().isRetained()).isTrue();
+			}
+			publisher.publish(topic, new byte[0], 1, true);
+			assertThat(watcher.awaitMessage(WAIT).message().getPayload()).isEmpty();
+			try (MqttTestClient late = remote("late")) {
+				late.subscribe(topic, 1);
+				Thread.sleep(SETTLE.toMillis());
+				assertThat(late.drain()).as("retained message after its deletion").isEmpty();
+			}
+		}
+	}
+
+}
