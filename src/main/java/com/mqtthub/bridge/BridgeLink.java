@@ -446,7 +446,7 @@ final class BridgeLink {
 			case MqttException.REASON_CODE_SERVER_CONNECT_ERROR -> "cannot reach the remote"
 					+ ((ex.getCause() != null) ? " (" + ex.getCause().getClass().getSimpleName() + ": "
 							+ ex.getCause().getMessage() + ")" : "");
-			case MqttException.REASON_CODE_CONNECTION_LOST -> "the connection to the remote was lost"
+			case MqttException.REASON_CODE_CLIENT_NOT_CONNECTED, MqttException.REASON_CODE_CONNECTION_LOST -> "the connection to the remote was lost"
 					+ ((ex.getCause() != null) ? " (" + ex.getCause().getClass().getSimpleName() + ")" : "");
 			default -> ex.getMessage() + ((ex.getCause() != null) ? " (" + ex.getCause() + ")" : "");
 		};

@@ -69,6 +69,8 @@ public final class Mosquitto implements AutoCloseable {
 		}
 		StringBuilder config = new StringBuilder();
 		config.append("listener ").append(port).append(" 127.0.0.1\n");
+		// Started as root, Mosquitto would switch to its own user, which cannot write here.
+		config.append("user ").append(System.getProperty("user.name")).append('\n');
 		config.append("persistence true\n");
 		config.append("persistence_location ").append(directory.toAbsolutePath()).append("/\n");
 		config.append("autosave_interval 1\n");
