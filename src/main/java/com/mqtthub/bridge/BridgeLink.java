@@ -63,6 +63,8 @@ final class BridgeLink {
 
 	private final LongAdder received = new LongAdder();
 
+	private final LongAdder attempts = new LongAdder();
+
 	private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
 	/** Wakes the worker: pause, resume, stop, a lost connection, an acknowledgement. */
@@ -247,6 +249,7 @@ final class BridgeLink {
 	}
 
 	private MqttAsyncClient connect() throws MqttException {
+		this.attempts.increment();
 		List<String> addresses = this.definition.getAddresses();
 		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
 				new MemoryPersistence());
@@ -437,18 +440,21 @@ final class BridgeLink {
 
 	/** A sentence for the state and the log; Paho's messages are fixed texts, not remote data. */
 	static String describe(MqttException ex) {
+		Throwable cause = ex.getCause();
+		String because = (cause != null) ? " (" + cause.getClass().getSimpleName()
+				+ ((cause.getMessage() != null) ? ": " + cause.getMessage() : "") + ")" : "";
 		String text = switch (ex.getReasonCode()) {
-			case MqttException.REASON_CODE_FAILED_AUTHENTICATION -> "the remote refused the user name or password";
-			case MqttException.REASON_CODE_NOT_AUTHORIZED -> "the remote refused the bridge (not authorized)";
+			case MqttException.REASON_CODE_FAILED_AUTHENTICATION, MqttException.REASON_CODE_NOT_AUTHORIZED ->
+				"the remote refused the user name or password (CONNACK " + (ex.getReasonCode() & 0xff) + ")";
 			case MqttException.REASON_CODE_INVALID_CLIENT_ID -> "the remote refused the client id";
 			case MqttException.REASON_CODE_BROKER_UNAVAILABLE -> "the remote is unavailable";
 			case MqttException.REASON_CODE_CLIENT_TIMEOUT -> "the remote did not answer in time";
-			case MqttException.REASON_CODE_SERVER_CONNECT_ERROR -> "cannot reach the remote"
-					+ ((ex.getCause() != null) ? " (" + ex.getCause().getClass().getSimpleName() + ": "
-							+ ex.getCause().getMessage() + ")" : "");
-			case MqttException.REASON_CODE_CLIENT_NOT_CONNECTED, MqttException.REASON_CODE_CONNECTION_LOST -> "the connection to the remote was lost"
-					+ ((ex.getCause() != null) ? " (" + ex.getCause().getClass().getSimpleName() + ")" : "");
-			default -> ex.getMessage() + ((ex.getCause() != null) ? " (" + ex.getCause() + ")" : "");
+			case MqttException.REASON_CODE_SERVER_CONNECT_ERROR -> "cannot reach the remote" + because;
+			case MqttException.REASON_CODE_CLIENT_NOT_CONNECTED, MqttException.REASON_CODE_CONNECTION_LOST ->
+				"the connection to the remote was lost" + because;
+			default -> (cause instanceof javax.net.ssl.SSLException || cause instanceof java.net.SocketException)
+					? "the connection failed, a TLS or protocol mismatch?" + because
+					: "the connection failed: " + ex.getMessage() + because;
 		};
 		return text.replaceAll("\\p{Cntrl}", "?");
 	}
@@ -500,6 +506,10 @@ final class BridgeLink {
 
 	long received() {
 		return this.received.sum();
+	}
+
+	long attempts() {
+		return this.attempts.sum();
 	}
 
 	int inFlight() {

@@ -29,6 +29,10 @@ final class BridgeMetrics {
 				.tag("bridge", name)
 				.description("Messages received from the remote and published in the hub")
 				.register(registry);
+			FunctionCounter.builder("mqtthub.bridge.connect.attempts", link, BridgeLink::attempts)
+				.tag("bridge", name)
+				.description("Connection attempts to the remote")
+				.register(registry);
 			Gauge.builder("mqtthub.bridge.messages.inflight", link, BridgeLink::inFlight)
 				.tag("bridge", name)
 				.description("Messages sent to the remote and not yet acknowledged")
