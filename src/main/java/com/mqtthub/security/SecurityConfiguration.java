@@ -61,7 +61,7 @@ class SecurityConfiguration {
 			.hasRole(Role.ADMIN.name())
 			// The broker's live state, publishing over HTTP and the API description.
 			.requestMatchers("/api/metrics/**", "/api/metrics", "/api/clients/**", "/api/clients", "/api/retained",
-					"/api/topics", "/api/publish", "/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**",
+					"/api/topics", "/api/publish", "/api/bridges", "/api/bridges/**", "/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**",
 					"/swagger-ui.html")
 			.hasRole(Role.ADMIN.name())
 			.anyRequest()

@@ -14,7 +14,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mqtthub.testing.WebSession;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * prefix remapping, every QoS, and retained messages with their deletion.
  */
 @HubTest
+@ExtendWith(OutputCaptureExtension.class)
 class BridgeMosquittoIT {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
@@ -32,7 +43,17 @@ class BridgeMosquittoIT {
 	/** Long enough for an echo or a stray copy to show up, were there one. */
 	private static final Duration SETTLE = Duration.ofSeconds(1);
 
+	private static final String REMOTE_PASSWORD = "remote-secret-4711";
+
+	private static final ObjectMapper json = new ObjectMapper();
+
 	private static Mosquitto remote;
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private MeterRegistry registry;
 
 	@Autowired
 	private EmbeddedBroker broker;
@@ -59,6 +80,9 @@ class BridgeMosquittoIT {
 		registry.add(at + "addresses[0]", () -> remote.uri());
 		registry.add(at + "reconnect.initial-delay", () -> "200ms");
 		registry.add(at + "reconnect.max-delay", () -> "1s");
+		// The test Mosquitto lets everyone in; the password is there to be kept secret.
+		registry.add(at + "username", () -> "edge-user");
+		registry.add(at + "password", () -> REMOTE_PASSWORD);
 		rule(registry, 0, "out/#", "out", 2, "", "");
 		rule(registry, 1, "in/#", "in", 2, "", "");
 		rule(registry, 2, "both/#", "both", 1, "", "");
@@ -196,6 +220,54 @@ class BridgeMosquittoIT {
 				assertThat(late.drain()).as("retained message after its deletion").isEmpty();
 			}
 		}
+	}
+
+	@Test
+	void apiShowsStateAndFiguresPausesAndResumesAndNeverThePassword(CapturedOutput output) throws Exception {
+		awaitConnected();
+		WebSession admin = new WebSession(this.port);
+		assertThat(admin.login(HubTest.ADMIN, HubTest.ADMIN_PASSWORD).statusCode()).isEqualTo(302);
+		String csrf = admin.csrfToken();
+		assertThat(new WebSession(this.port).get("/api/bridges").statusCode()).as("without login").isEqualTo(401);
+		try (MqttTestClient subscriber = remote("sub"); MqttTestClient publisher = local("pub")) {
+			subscriber.subscribe("out/paused/#", 1);
+			HttpResponse<String> paused = admin.json("POST", "/api/bridges/edge/pause", "", csrf);
+			assertThat(paused.statusCode()).isEqualTo(200);
+			awaitState(BridgeState.PAUSED);
+			publisher.publish("out/paused/1", "waits", 1, false);
+			JsonNode view = json.readTree(admin.get("/api/bridges/edge").body());
+			assertThat(view.path("state").asText()).isEqualTo("PAUSED");
+			assertThat(view.path("figures").path("queueMessages").asLong()).isEqualTo(1);
+			Thread.sleep(SETTLE.toMillis());
+			assertThat(subscriber.drain()).as("nothing forwarded while paused").isEmpty();
+			assertThat(admin.json("POST", "/api/bridges/edge/resume", "", csrf).statusCode()).isEqualTo(200);
+			assertThat(subscriber.awaitMessage(WAIT).payload()).isEqualTo("waits");
+		}
+		HttpResponse<String> list = admin.get("/api/bridges");
+		assertThat(list.statusCode()).isEqualTo(200);
+		JsonNode edge = json.readTree(list.body()).get(0);
+		assertThat(edge.path("name").asText()).isEqualTo("edge");
+		assertThat(edge.path("password").asText()).isEqualTo("set");
+		assertThat(edge.path("figures").path("forwarded").asLong()).isPositive();
+		assertThat(list.body()).doesNotContain(REMOTE_PASSWORD);
+		assertThat(output.getOut()).doesNotContain(REMOTE_PASSWORD);
+		HttpResponse<String> unknown = admin.json("POST", "/api/bridges/nope/pause", "", csrf);
+		assertThat(unknown.statusCode()).isEqualTo(404);
+		assertThat(json.readTree(unknown.body()).path("detail").asText()).isEqualTo("No bridge has this name");
+		assertThat(this.registry.get("mqtthub.bridge.messages.forwarded").tag("bridge", "edge").functionCounter().count())
+			.isPositive();
+		HttpResponse<String> page = admin.get("/admin/bridges");
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).contains("/js/admin/bridges.js").doesNotContain("<script>").doesNotContain("style=");
+	}
+
+	private void awaitState(BridgeState expected) throws InterruptedException {
+		BridgeLink link = this.bridges.link("edge").orElseThrow();
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (link.state() != expected && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(link.state()).isEqualTo(expected);
 	}
 
 }
