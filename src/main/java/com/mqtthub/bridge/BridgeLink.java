@@ -39,6 +39,8 @@ final class BridgeLink {
 
 	private static final Logger logger = LoggerFactory.getLogger(BridgeLink.class);
 
+	private static final long COMMIT_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+
 	/** Hands a message from the remote to the hub. */
 	interface Inbound {
 
@@ -71,6 +73,13 @@ final class BridgeLink {
 	private final Object signal = new Object();
 
 	private volatile BridgeQueue queue;
+
+	/** Asks the broker for a commit, so that acknowledged messages leave the queue on disk soon. */
+	private volatile Runnable requestCommit = () -> {
+	};
+
+	/** Messages left the queue since the last commit request. */
+	private final java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
 
 	private volatile BridgeState state = BridgeState.STOPPED;
 
@@ -113,8 +122,9 @@ final class BridgeLink {
 	}
 
 	/** The broker opened its store: the queue lives there. */
-	void open(BridgeQueue queue) {
+	void open(BridgeQueue queue, Runnable requestCommit) {
 		this.queue = queue;
+		this.requestCommit = requestCommit;
 	}
 
 	/** A message published in the hub: queued when a rule sends it out. */
@@ -311,6 +321,7 @@ final class BridgeLink {
 			public void onSuccess(IMqttToken token) {
 				long sequence = (Long) token.getUserContext();
 				source.remove(sequence);
+				BridgeLink.this.removed.set(true);
 				BridgeLink.this.inFlight.remove(sequence);
 				BridgeLink.this.forwarded.increment();
 				wake();
@@ -324,7 +335,13 @@ final class BridgeLink {
 			}
 
 		};
+		long lastCommitRequest = System.nanoTime();
 		while (this.running && !this.paused && !this.connectionLost) {
+			// A crash sends again what left the queue after its last commit: keep that short.
+			if (System.nanoTime() - lastCommitRequest > COMMIT_INTERVAL_NANOS && this.removed.getAndSet(false)) {
+				this.requestCommit.run();
+				lastCommitRequest = System.nanoTime();
+			}
 			if (this.inFlight.size() >= this.definition.getInFlight()) {
 				synchronized (this.signal) {
 					if (this.inFlight.size() >= this.definition.getInFlight() && !this.connectionLost) {

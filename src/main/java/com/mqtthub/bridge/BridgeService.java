@@ -48,7 +48,8 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 		for (BridgeLink link : this.links.values()) {
 			Bridge definition = link.definition();
 			link.open(new BridgeQueue(store.map("bridge_" + link.name()), definition.getQueue().getMaxBytes().toBytes(),
-					definition.getQueue().getMaxMessages()));
+					definition.getQueue().getMaxMessages()), () -> store.afterCommit(() -> {
+					}));
 		}
 	}
 
