@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -300,7 +299,8 @@ public final class MoquetteCore {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			// Never let this stop the commit: the acknowledgements waiting for it would be lost.
 			LoggerFactory.getLogger(MoquetteCore.class)
 				.warn("The broker engine did not finish its publish work in time before a commit: {}", ex.toString());
 		}

@@ -99,13 +99,13 @@ class BridgeBadInputIT {
 			assertThat(link.lastError()).as(bridge.getKey()).startsWith(bridge.getValue());
 		}
 		long before = this.bridges.link("refused").orElseThrow().attempts();
+		int logged = output.getOut().length();
 		Thread.sleep(3000);
 		long during = this.bridges.link("refused").orElseThrow().attempts() - before;
 		// The back-off waits 0.5 to 1 s between attempts at its cap: at most 7 in 3 s, not hundreds.
 		assertThat(during).isBetween(1L, 7L);
-		assertThat(output.getOut().lines()
-			.filter((line) -> line.contains("Bridge 'refused': the remote refused the user name or password"))
-			.count()).as("one log line for the repeated failure").isEqualTo(1);
+		assertThat(output.getOut().substring(logged)).as("the same failure again is not logged again")
+			.doesNotContain("Bridge 'refused'");
 		assertThat(output.getOut()).doesNotContain("wrong");
 	}
 
