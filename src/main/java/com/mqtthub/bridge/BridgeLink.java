@@ -1,20 +1,16 @@
 package com.mqtthub.bridge;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.mqtthub.bridge.BridgesProperties.Bridge;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -39,7 +35,7 @@ final class BridgeLink {
 
 	private static final Logger logger = LoggerFactory.getLogger(BridgeLink.class);
 
-	private static final long COMMIT_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+	private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
 	/** Hands a message from the remote to the hub. */
 	interface Inbound {
@@ -79,7 +75,7 @@ final class BridgeLink {
 	};
 
 	/** Messages left the queue since the last commit request. */
-	private final java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
+	private final AtomicBoolean removed = new AtomicBoolean();
 
 	private volatile BridgeState state = BridgeState.STOPPED;
 
@@ -104,7 +100,7 @@ final class BridgeLink {
 		this.definition = definition;
 		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
 		this.password = (password != null) ? password.toCharArray() : null;
-		this.socketFactory = socketFactory(definition);
+		this.socketFactory = RemoteClients.socketFactory(definition);
 		this.inbound = inbound;
 		this.paused = definition.isPaused();
 	}
@@ -206,7 +202,7 @@ final class BridgeLink {
 				forward(client);
 			}
 			catch (MqttException ex) {
-				this.lastError = describe(ex);
+				this.lastError = RemoteClients.describe(ex);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -263,24 +259,7 @@ final class BridgeLink {
 		List<String> addresses = this.definition.getAddresses();
 		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
 				new MemoryPersistence());
-		MqttConnectOptions options = new MqttConnectOptions();
-		options.setServerURIs(addresses.toArray(String[]::new));
-		options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-		options.setCleanSession(this.definition.isCleanSession());
-		options.setKeepAliveInterval((int) this.definition.getKeepAlive().toSeconds());
-		options.setConnectionTimeout((int) this.definition.getConnectTimeout().toSeconds());
-		options.setAutomaticReconnect(false);
-		// One more than the window, so that Paho never refuses a publish the window allows.
-		options.setMaxInflight(this.definition.getInFlight() + 1);
-		if (this.definition.getUsername() != null) {
-			options.setUserName(this.definition.getUsername());
-		}
-		if (this.password != null) {
-			options.setPassword(this.password.clone());
-		}
-		if (this.socketFactory != null) {
-			options.setSocketFactory(this.socketFactory);
-		}
+		MqttConnectOptions options = RemoteClients.options(this.definition, this.password, this.socketFactory);
 		this.connectionLost = false;
 		client.setManualAcks(true);
 		client.setCallback(new Callbacks(client));
@@ -409,29 +388,7 @@ final class BridgeLink {
 	}
 
 	private void close(MqttAsyncClient client) {
-		if (client == null) {
-			return;
-		}
-		try {
-			if (client.isConnected()) {
-				client.disconnect(0).waitForCompletion(2_000);
-			}
-		}
-		catch (MqttException ex) {
-			// closing anyway
-		}
-		try {
-			client.disconnectForcibly(0, 0, false);
-		}
-		catch (MqttException ex) {
-			// already closed
-		}
-		try {
-			client.close(true);
-		}
-		catch (MqttException ex) {
-			// already closed
-		}
+		RemoteClients.close(client);
 		this.echo.clear();
 	}
 
@@ -440,7 +397,7 @@ final class BridgeLink {
 		this.state = next;
 		boolean retrying = next == BridgeState.CONNECTING && previous == BridgeState.BACKING_OFF;
 		boolean sameFailure = next == BridgeState.BACKING_OFF && this.loggedState == BridgeState.BACKING_OFF
-				&& java.util.Objects.equals(error, this.loggedError);
+				&& Objects.equals(error, this.loggedError);
 		if (retrying || sameFailure || next == this.loggedState && next != BridgeState.BACKING_OFF) {
 			return;
 		}
@@ -452,48 +409,6 @@ final class BridgeLink {
 			case CONNECTING -> logger.info("Bridge '{}': connecting to {}", name(), this.definition.getAddresses());
 			case PAUSED -> logger.info("Bridge '{}': paused, messages are queued", name());
 			case STOPPED -> logger.info("Bridge '{}': stopped", name());
-		}
-	}
-
-	/** A sentence for the state and the log; Paho's messages are fixed texts, not remote data. */
-	static String describe(MqttException ex) {
-		Throwable cause = ex.getCause();
-		String because = (cause != null) ? " (" + cause.getClass().getSimpleName()
-				+ ((cause.getMessage() != null) ? ": " + cause.getMessage() : "") + ")" : "";
-		String text = switch (ex.getReasonCode()) {
-			case MqttException.REASON_CODE_FAILED_AUTHENTICATION, MqttException.REASON_CODE_NOT_AUTHORIZED ->
-				"the remote refused the user name or password (CONNACK " + (ex.getReasonCode() & 0xff) + ")";
-			case MqttException.REASON_CODE_INVALID_CLIENT_ID -> "the remote refused the client id";
-			case MqttException.REASON_CODE_BROKER_UNAVAILABLE -> "the remote is unavailable";
-			case MqttException.REASON_CODE_CLIENT_TIMEOUT -> "the remote did not answer in time";
-			case MqttException.REASON_CODE_SERVER_CONNECT_ERROR -> "cannot reach the remote" + because;
-			case MqttException.REASON_CODE_CLIENT_NOT_CONNECTED, MqttException.REASON_CODE_CONNECTION_LOST ->
-				"the connection to the remote was lost" + because;
-			default -> (cause instanceof javax.net.ssl.SSLException || cause instanceof java.net.SocketException)
-					? "the connection failed, a TLS or protocol mismatch?" + because
-					: "the connection failed: " + ex.getMessage() + because;
-		};
-		return text.replaceAll("\\p{Cntrl}", "?");
-	}
-
-	private static SSLSocketFactory socketFactory(Bridge definition) {
-		BridgesProperties.Tls tls = definition.getTls();
-		if (tls.getTruststore() == null) {
-			return null;
-		}
-		try (InputStream in = Files.newInputStream(tls.getTruststore())) {
-			KeyStore store = KeyStore.getInstance(tls.getTruststoreType());
-			char[] secret = (tls.getTruststorePassword() != null) ? tls.getTruststorePassword().toCharArray() : null;
-			store.load(in, secret);
-			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-			trust.init(store);
-			SSLContext context = SSLContext.getInstance("TLS");
-			context.init(null, trust.getTrustManagers(), null);
-			return context.getSocketFactory();
-		}
-		catch (IOException | GeneralSecurityException ex) {
-			throw new IllegalStateException("Bridge '" + definition.getName() + "': cannot use the trust store "
-					+ tls.getTruststore() + ": " + ex.getMessage(), ex);
 		}
 	}
 
