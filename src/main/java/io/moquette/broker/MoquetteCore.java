@@ -30,6 +30,8 @@ import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
 import io.moquette.interception.messages.InterceptPublishMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
@@ -70,6 +72,9 @@ public final class MoquetteCore {
 	private final NewNettyMQTTHandler mqttHandler;
 
 	private final SessionEventLoopGroup loops;
+
+	/** Whether a {@link PublishListener} is set: commits must then wait for it. */
+	private volatile boolean publishesTapped;
 
 	/** The store itself, for maps of the hub's own (null when nothing is persisted). */
 	private final MVStore mvStore;
@@ -261,6 +266,7 @@ public final class MoquetteCore {
 			}
 
 		});
+		this.publishesTapped = true;
 		if (this.committer != null) {
 			List<String> loopKeys = oneKeyPerSessionLoop();
 			this.committer.beforeEachCommit(() -> drainPublishPath(loopKeys, notifications));
@@ -377,6 +383,15 @@ public final class MoquetteCore {
 	public void afterCommit(Runnable action) {
 		if (this.committer == null) {
 			action.run();
+			return;
+		}
+		EventExecutor current = this.publishesTapped ? ThreadExecutorMap.currentExecutor() : null;
+		if (current != null) {
+			// Asked from a connection's event loop: the engine may be in the middle of a QoS 2
+			// PUBLISH there (it completes those on whichever thread finishes the session
+			// command), with its notification still to come. The request joins the commit line
+			// once the current task, notification included, is done.
+			current.execute(() -> this.committer.afterCommit(action));
 		}
 		else {
 			this.committer.afterCommit(action);
