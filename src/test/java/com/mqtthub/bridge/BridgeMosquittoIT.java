@@ -1,6 +1,12 @@
 package com.mqtthub.bridge;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -14,12 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mqtthub.testing.WebSession;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.http.HttpResponse;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -236,7 +241,7 @@ class BridgeMosquittoIT {
 			awaitState(BridgeState.PAUSED);
 			publisher.publish("out/paused/1", "waits", 1, false);
 			JsonNode view = json.readTree(admin.get("/api/bridges/edge").body());
-			assertThat(view.path("state").asText()).isEqualTo("PAUSED");
+			assertThat(view.path("state").asString()).isEqualTo("PAUSED");
 			assertThat(view.path("figures").path("queueMessages").asLong()).isEqualTo(1);
 			Thread.sleep(SETTLE.toMillis());
 			assertThat(subscriber.drain()).as("nothing forwarded while paused").isEmpty();
@@ -246,16 +251,32 @@ class BridgeMosquittoIT {
 		HttpResponse<String> list = admin.get("/api/bridges");
 		assertThat(list.statusCode()).isEqualTo(200);
 		JsonNode edge = json.readTree(list.body()).get(0);
-		assertThat(edge.path("name").asText()).isEqualTo("edge");
-		assertThat(edge.path("password").asText()).isEqualTo("set");
+		assertThat(edge.path("name").asString()).isEqualTo("edge");
+		assertThat(edge.path("password").asString()).isEqualTo("set");
 		assertThat(edge.path("figures").path("forwarded").asLong()).isPositive();
 		assertThat(list.body()).doesNotContain(REMOTE_PASSWORD);
 		assertThat(output.getOut()).doesNotContain(REMOTE_PASSWORD);
 		HttpResponse<String> unknown = admin.json("POST", "/api/bridges/nope/pause", "", csrf);
 		assertThat(unknown.statusCode()).isEqualTo(404);
-		assertThat(json.readTree(unknown.body()).path("detail").asText()).isEqualTo("No bridge has this name");
+		assertThat(json.readTree(unknown.body()).path("detail").asString()).isEqualTo("No bridge has this name");
 		assertThat(this.registry.get("mqtthub.bridge.messages.forwarded").tag("bridge", "edge").functionCounter().count())
 			.isPositive();
+		String basic = "Basic " + Base64.getEncoder()
+			.encodeToString((HubTest.ADMIN + ":" + HubTest.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+		HttpResponse<String> metrics = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus"))
+				.header("Authorization", basic)
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(metrics.body()).contains("mqtthub_bridge_messages_enqueued_total{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_messages_forwarded_total{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_messages_dropped_total{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_messages_received_total{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_messages_inflight{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_queue_messages{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_queue_bytes{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_queue_oldest_age_seconds{bridge=\"edge\"}")
+			.contains("mqtthub_bridge_connected{bridge=\"edge\"} 1")
+			.contains("mqtthub_bridge_connect_attempts_total{bridge=\"edge\"}");
 		HttpResponse<String> page = admin.get("/admin/bridges");
 		assertThat(page.statusCode()).isEqualTo(200);
 		assertThat(page.body()).contains("/js/admin/bridges.js").doesNotContain("<script>").doesNotContain("style=");
