@@ -64,6 +64,17 @@ public final class TopicFilters {
 		return longer.length == i + 1 && "#".equals(longer[i]);
 	}
 
+	/**
+	 * Whether a topic name (no wildcards) is matched by {@code filter}. A filter that starts
+	 * with a wildcard does not match topics that start with {@code $} (MQTT-4.7.2-1).
+	 */
+	public static boolean matches(String filter, String topic) {
+		if (topic.startsWith("$") && (filter.startsWith("#") || filter.startsWith("+"))) {
+			return false;
+		}
+		return covers(filter, topic);
+	}
+
 	/** Whether {@code filter} is a valid MQTT topic filter (wildcards only as whole levels, # last). */
 	public static boolean isValidFilter(String filter) {
 		if (filter == null || filter.isEmpty() || filter.indexOf('\u0000') >= 0) {

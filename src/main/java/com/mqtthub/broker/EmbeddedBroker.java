@@ -64,6 +64,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
 
+	private volatile PublishTap publishTap = PublishTap.NONE;
+
 	private volatile int tcpPort = -1;
 
 	private volatile int webSocketPort = -1;
@@ -105,14 +107,15 @@ public class EmbeddedBroker implements SmartLifecycle {
 					new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
 					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
 			started[0] = moquette;
-			owners[0] = new SessionOwners(moquette.durableMap("hub_session_owners"), moquette.storedSessionIds());
+			owners[0] = new SessionOwners(moquette.storedMap("session_owners"), moquette.storedSessionIds());
+			tap(moquette, this.publishTap);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("The MQTT broker could not open its data directory "
 					+ this.properties.getDataDirectory().toAbsolutePath() + ": " + ex.getMessage(), ex);
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
-		InflightStore inflightStore = new InflightStore(moquette.durableMap("hub_inflight"));
+		InflightStore inflightStore = new InflightStore(moquette.storedMap("inflight"));
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
 				owners[0], inflightStore));
@@ -237,6 +240,48 @@ public class EmbeddedBroker implements SmartLifecycle {
 		return PHASE;
 	}
 
+	private static void tap(MoquetteCore moquette, PublishTap tap) {
+		if (tap == PublishTap.NONE) {
+			return;
+		}
+		tap.storeOpened(new PublishTap.Store() {
+
+			@Override
+			public java.util.Map<Long, byte[]> map(String name) {
+				return moquette.storedMap(name);
+			}
+
+			@Override
+			public void afterCommit(Runnable action) {
+				moquette.afterCommit(action);
+			}
+
+		});
+		moquette.tapPublishes(tap::published);
+	}
+
+	/** Hands published messages to {@code tap} (see {@link PublishTap}); takes effect at the next start. */
+	public void setPublishTap(PublishTap tap) {
+		this.publishTap = (tap != null) ? tap : PublishTap.NONE;
+	}
+
+	/**
+	 * Publishes a message that came from outside the hub's clients (a bridge): it is routed and
+	 * reported like {@link #publish}, but not handed to the {@link PublishTap}; the caller hands
+	 * it on itself, to whom it chooses.
+	 * @param stored runs once the message, and what it caused to be stored, is on disk
+	 * @return false when the broker is not running (then {@code stored} never runs)
+	 */
+	public boolean publishFromOutside(String topic, byte[] payload, int qos, boolean retain, Runnable stored) {
+		MoquetteCore running = this.core;
+		if (running == null) {
+			return false;
+		}
+		route(running, topic, payload, qos, retain);
+		running.afterCommit(stored);
+		return true;
+	}
+
 	/** Reports broker events to {@code observer}; takes effect at the next start. */
 	public void setObserver(BrokerObserver observer) {
 		this.observer = (observer != null) ? observer : BrokerObserver.NONE;
@@ -296,6 +341,12 @@ public class EmbeddedBroker implements SmartLifecycle {
 		if (running == null) {
 			return false;
 		}
+		this.publishTap.published("", topic, payload, qos, retain);
+		route(running, topic, payload, qos, retain);
+		return true;
+	}
+
+	private void route(MoquetteCore running, String topic, byte[] payload, int qos, boolean retain) {
 		io.netty.handler.codec.mqtt.MqttPublishMessage message = io.netty.handler.codec.mqtt.MqttMessageBuilders
 			.publish()
 			.topicName(topic)
@@ -305,7 +356,6 @@ public class EmbeddedBroker implements SmartLifecycle {
 			.build();
 		RoutedMessages.report(this.observer, topic, message.payload(), qos, retain);
 		running.internalPublish(message);
-		return true;
 	}
 
 	/**

@@ -23,7 +23,7 @@ class ConsoleTexts {
 
 	/** Texts of the header that the console swaps in place. */
 	private static final List<String> HEADER_KEYS = List.of("app.name", "nav.label", "nav.console", "nav.dashboard",
-			"nav.clients", "nav.retained", "nav.topics", "nav.users", "nav.roleRules", "nav.access", "nav.api",
+			"nav.clients", "nav.retained", "nav.topics", "nav.bridges", "nav.users", "nav.roleRules", "nav.access", "nav.api",
 			"nav.logout");
 
 	private final MessageSource messages;

@@ -74,7 +74,7 @@ class SecurityConfiguration {
 			.hasRole(Role.ADMIN.name())
 			// The broker's live state, publishing over HTTP and the API description.
 			.requestMatchers("/api/metrics/**", "/api/metrics", "/api/clients/**", "/api/clients", "/api/retained",
-					"/api/topics", "/api/publish")
+					"/api/topics", "/api/publish", "/api/bridges", "/api/bridges/**")
 			.hasRole(Role.ADMIN.name())
 			.anyRequest()
 			.authenticated());

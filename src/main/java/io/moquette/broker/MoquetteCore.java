@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -12,9 +13,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.moquette.BrokerConstants;
 import io.moquette.broker.config.IConfig;
@@ -24,8 +31,13 @@ import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
 import io.moquette.broker.subscriptions.Subscription;
 import io.moquette.broker.subscriptions.Topic;
+import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
+import io.moquette.interception.messages.InterceptPublishMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
@@ -66,9 +78,6 @@ public final class MoquetteCore {
 
 	private final IRetainedRepository retained;
 
-	/** The store's maps for the hub's own durable state; null when nothing is persisted. */
-	private final MVStore mvStore;
-
 	/**
 	 * Payloads of retained messages handed to the engine for a new subscription. The engine sends
 	 * them at QoS 1 and 2 with RETAIN 0 (MQTT-3.3.1-8); the hub recognises them on their way out
@@ -82,6 +91,14 @@ public final class MoquetteCore {
 	private static final ThreadLocal<String[]> subscriber = new ThreadLocal<>();
 
 	private final NewNettyMQTTHandler mqttHandler;
+
+	private final SessionEventLoopGroup loops;
+
+	/** Whether a {@link PublishListener} is set: commits must then wait for it. */
+	private volatile boolean publishesTapped;
+
+	/** The store itself, for maps of the hub's own (null when nothing is persisted). */
+	private final MVStore mvStore;
 
 	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
 
@@ -199,6 +216,7 @@ public final class MoquetteCore {
 		Authorizator authorizator = new Authorizator(rememberingSubscriber(authorizatorPolicy));
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
 		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
+		this.loops = loops;
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
 		this.postOffice = new PostOffice(subscriptions,
@@ -235,18 +253,6 @@ public final class MoquetteCore {
 		 */
 		boolean mayDeliver(String clientId, String filter, String topic);
 
-	}
-
-	/**
-	 * A map kept in the engine's store, so that it is committed with everything the engine
-	 * stores (one commit before an acknowledgement covers both); in memory when nothing is
-	 * persisted.
-	 */
-	public <K, V> Map<K, V> durableMap(String name) {
-		if (this.mvStore == null) {
-			return new ConcurrentHashMap<>();
-		}
-		return this.mvStore.openMap(name);
 	}
 
 	/** The client ids of the sessions the engine keeps in its store. */
@@ -496,6 +502,156 @@ public final class MoquetteCore {
 		}
 	}
 
+	/**
+	 * A map of the hub's own in the engine's store, committed together with everything else
+	 * (in memory when nothing is persisted). Keys iterate in ascending order.
+	 */
+	public <K, V> Map<K, V> storedMap(String name) {
+		if (this.mvStore == null) {
+			return new ConcurrentSkipListMap<>();
+		}
+		return this.mvStore.openMap("mqtthub_" + name);
+	}
+
+	/** Removes a map made by {@link #storedMap}. */
+	public void removeStoredMap(String name) {
+		if (this.mvStore != null && this.mvStore.hasMap("mqtthub_" + name)) {
+			this.mvStore.removeMap("mqtthub_" + name);
+		}
+	}
+
+	/** Receives every message a client published once it passed authorization and was routed. */
+	public interface PublishListener {
+
+		/**
+		 * Called on the engine's notification thread (one thread, in the order the messages
+		 * were routed). What it writes with {@link #storedMap} is committed before the
+		 * PUBACK / PUBREC of the message is sent.
+		 * @param clientId the client that published it
+		 */
+		void published(String clientId, String topic, byte[] payload, int qos, boolean retain);
+
+	}
+
+	/**
+	 * Hands every published message to {@code listener}, and from now on makes each commit wait
+	 * until the listener has seen every message whose acknowledgement that commit releases.
+	 * <p>
+	 * The engine acknowledges a PUBLISH and only then notifies its interceptors, on their own
+	 * thread. So before each commit, every session loop runs the commands queued so far (which
+	 * ends the processing of each acknowledged PUBLISH and hands its notification over), and
+	 * then the single notification thread runs everything handed to it so far.
+	 */
+	public void tapPublishes(PublishListener listener) {
+		ExecutorService notifications = notificationExecutor(this.interceptor);
+		this.interceptor.addInterceptHandler(new AbstractInterceptHandler() {
+
+			@Override
+			public String getID() {
+				return "mqtthub-publish-tap";
+			}
+
+			@Override
+			public Class<?>[] getInterceptedMessageTypes() {
+				return new Class<?>[] { InterceptPublishMessage.class };
+			}
+
+			@Override
+			public void onPublish(InterceptPublishMessage message) {
+				ByteBuf payload = message.getPayload();
+				try {
+					byte[] bytes = new byte[payload.readableBytes()];
+					payload.getBytes(payload.readerIndex(), bytes);
+					listener.published(message.getClientID(), message.getTopicName(), bytes,
+							message.getQos().value(), message.isRetainFlag());
+				}
+				finally {
+					payload.release();
+				}
+			}
+
+			@Override
+			public void onSessionLoopError(Throwable error) {
+			}
+
+		});
+		this.publishesTapped = true;
+		if (this.committer != null) {
+			List<String> loopKeys = oneKeyPerSessionLoop();
+			this.committer.beforeEachCommit(() -> drainPublishPath(loopKeys, notifications));
+		}
+	}
+
+	/** Names that the engine maps to each of its session loops, one per loop. */
+	private List<String> oneKeyPerSessionLoop() {
+		int count = this.loops.getEventLoopCount();
+		String[] keys = new String[count];
+		int found = 0;
+		for (int i = 0; found < count && i < 100_000; i++) {
+			String key = "mqtthub-commit-barrier-" + i;
+			int loop = this.loops.targetQueueOrdinal(key);
+			if (keys[loop] == null) {
+				keys[loop] = key;
+				found++;
+			}
+		}
+		if (found < count) {
+			throw new IllegalStateException("No name reaches every session loop of the broker engine");
+		}
+		return List.of(keys);
+	}
+
+	private void drainPublishPath(List<String> loopKeys, ExecutorService notifications) {
+		try {
+			List<CompletableFuture<?>> loopsDone = new ArrayList<>();
+			for (String key : loopKeys) {
+				loopsDone.add(routeBarrier(key));
+			}
+			CompletableFuture.allOf(loopsDone.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+			notifications.submit(() -> {
+			}).get(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException | RuntimeException ex) {
+			// Never let this stop the commit: the acknowledgements waiting for it would be lost.
+			LoggerFactory.getLogger(MoquetteCore.class)
+				.warn("The broker engine did not finish its publish work in time before a commit: {}", ex.toString());
+		}
+	}
+
+	private CompletableFuture<?> routeBarrier(String key) throws InterruptedException {
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			PostOffice.RouteResult result = this.loops.routeCommand(key, "commit barrier", () -> null);
+			if (result.isSuccess()) {
+				return result.completableFuture();
+			}
+			// The loop's queue is full: it is busy, try again in a moment.
+			Thread.sleep(5);
+		}
+		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * The interceptor's executor: its notifications must run on one thread, in order, for a
+	 * task handed to it to run after every notification handed to it before.
+	 */
+	private static ExecutorService notificationExecutor(BrokerInterceptor interceptor) {
+		try {
+			Field field = BrokerInterceptor.class.getDeclaredField("executor");
+			field.setAccessible(true);
+			ExecutorService executor = (ExecutorService) field.get(interceptor);
+			if (!(executor instanceof ThreadPoolExecutor pool) || pool.getMaximumPoolSize() != 1) {
+				throw new IllegalStateException("The broker engine notifies on more than one thread");
+			}
+			return executor;
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("This version of the broker engine notifies elsewhere", ex);
+		}
+	}
+
 	/** Work waiting for a store commit (acknowledgements not yet sent). */
 	public int pendingCommits() {
 		return (this.committer != null) ? this.committer.pending() : 0;
@@ -536,6 +692,15 @@ public final class MoquetteCore {
 	public void afterCommit(Runnable action) {
 		if (this.committer == null) {
 			action.run();
+			return;
+		}
+		EventExecutor current = this.publishesTapped ? ThreadExecutorMap.currentExecutor() : null;
+		if (current != null) {
+			// Asked from a connection's event loop: the engine may be in the middle of a QoS 2
+			// PUBLISH there (it completes those on whichever thread finishes the session
+			// command), with its notification still to come. The request joins the commit line
+			// once the current task, notification included, is done.
+			current.execute(() -> this.committer.afterCommit(action));
 		}
 		else {
 			this.committer.afterCommit(action);

@@ -26,6 +26,10 @@ final class StoreCommitter {
 
 	private volatile boolean running = true;
 
+	/** Runs before each commit (on the committing thread); nothing by default. */
+	private volatile Runnable beforeCommit = () -> {
+	};
+
 	StoreCommitter(MVStore store) {
 		this.store = store;
 		this.thread = new Thread(this::run, "mqtt-store-commit");
@@ -35,6 +39,11 @@ final class StoreCommitter {
 
 	int pending() {
 		return this.waiting.size();
+	}
+
+	/** Work that must be finished before a commit may release the acknowledgements waiting for it. */
+	void beforeEachCommit(Runnable action) {
+		this.beforeCommit = action;
 	}
 
 	void afterCommit(Runnable action) {
@@ -51,6 +60,7 @@ final class StoreCommitter {
 				}
 				batch.add(first);
 				this.waiting.drainTo(batch);
+				this.beforeCommit.run();
 				commit();
 				for (Runnable action : batch) {
 					action.run();

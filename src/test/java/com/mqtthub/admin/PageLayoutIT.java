@@ -31,10 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PageLayoutIT extends BrowserTest {
 
 	private static final List<String> PAGES = List.of("/", "/admin/dashboard", "/admin/clients", "/admin/retained",
-			"/admin/topics", "/admin/users", "/admin/users/admin", "/admin/rules", "/admin/access", "/admin/api");
+			"/admin/topics", "/admin/bridges", "/admin/users", "/admin/users/admin", "/admin/rules", "/admin/access",
+			"/admin/api");
 
 	private static final List<String> ADMIN_LINKS = List.of("navDashboard", "navClients", "navRetained", "navTopics",
-			"navUsers", "navRules", "navAccess", "navApi");
+			"navBridges", "navUsers", "navRules", "navAccess", "navApi");
 
 	@Autowired
 	private EmbeddedBroker broker;

@@ -37,7 +37,7 @@ class SecurityHeadersIT {
 			+ "});";
 
 	private static final List<String> ADMIN_PAGES = List.of("/admin/dashboard", "/admin/clients", "/admin/retained",
-			"/admin/topics", "/admin/users", "/admin/users/" + HubTest.ADMIN, "/admin/rules", "/admin/access",
+			"/admin/topics", "/admin/bridges", "/admin/users", "/admin/users/" + HubTest.ADMIN, "/admin/rules", "/admin/access",
 			"/admin/api", "/swagger-ui/index.html");
 
 	private static Chromium browser;

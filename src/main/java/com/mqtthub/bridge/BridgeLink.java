@@ -1,0 +1,479 @@
+package com.mqtthub.bridge;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import javax.net.ssl.SSLSocketFactory;
+
+import com.mqtthub.bridge.BridgesProperties.Bridge;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bridge at run time: its queue, and one thread that connects to the remote (with back-off),
+ * forwards the queue in order with a bounded window of unacknowledged messages, and brings the
+ * remote's messages in. A message leaves the queue only when the remote acknowledged it, so a
+ * lost connection or a crash sends again what was in flight (at least once).
+ */
+final class BridgeLink {
+
+	private static final Logger logger = LoggerFactory.getLogger(BridgeLink.class);
+
+	private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+	/** Hands a message from the remote to the hub. */
+	interface Inbound {
+
+		/** @return false when the hub cannot take it now ({@code stored} then never runs) */
+		boolean publish(BridgeLink from, String topic, byte[] payload, int qos, boolean retain, Runnable stored);
+
+	}
+
+	private final Bridge definition;
+
+	private final List<TopicMapping> mappings;
+
+	private final char[] password;
+
+	private final SSLSocketFactory socketFactory;
+
+	private final Inbound inbound;
+
+	private final EchoFilter echo = new EchoFilter();
+
+	private final LongAdder forwarded = new LongAdder();
+
+	private final LongAdder received = new LongAdder();
+
+	private final LongAdder attempts = new LongAdder();
+
+	private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+
+	/** Wakes the worker: pause, resume, stop, a lost connection, an acknowledgement. */
+	private final Object signal = new Object();
+
+	private volatile BridgeQueue queue;
+
+	/** Asks the broker for a commit, so that acknowledged messages leave the queue on disk soon. */
+	private volatile Runnable requestCommit = () -> {
+	};
+
+	/** Messages left the queue since the last commit request. */
+	private final AtomicBoolean removed = new AtomicBoolean();
+
+	private volatile BridgeState state = BridgeState.STOPPED;
+
+	private volatile String lastError;
+
+	private volatile String connectedAddress;
+
+	private volatile boolean paused;
+
+	private volatile boolean running;
+
+	private volatile boolean connectionLost;
+
+	private Thread worker;
+
+	/** What was last logged, so that each change is logged once (and a retry loop is not). */
+	private BridgeState loggedState;
+
+	private String loggedError;
+
+	BridgeLink(Bridge definition, String password, Inbound inbound) {
+		this.definition = definition;
+		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
+		this.password = (password != null) ? password.toCharArray() : null;
+		this.socketFactory = RemoteClients.socketFactory(definition);
+		this.inbound = inbound;
+		this.paused = definition.isPaused();
+	}
+
+	String name() {
+		return this.definition.getName();
+	}
+
+	Bridge definition() {
+		return this.definition;
+	}
+
+	List<TopicMapping> mappings() {
+		return this.mappings;
+	}
+
+	/** The broker opened its store: the queue lives there. */
+	void open(BridgeQueue queue, Runnable requestCommit) {
+		this.queue = queue;
+		this.requestCommit = requestCommit;
+	}
+
+	/** A message published in the hub: queued when a rule sends it out. */
+	void offer(String topic, byte[] payload, int qos, boolean retain) {
+		BridgeQueue target = this.queue;
+		if (target == null || !this.definition.isEnabled()) {
+			return;
+		}
+		for (TopicMapping mapping : this.mappings) {
+			String remote = mapping.outgoing(topic);
+			if (remote != null) {
+				if (target.append(remote, payload, Math.min(qos, mapping.qos()), retain, System.currentTimeMillis())) {
+					logger.warn("Bridge '{}': queue full (mqtthub.bridges[].queue), dropping its oldest messages",
+							name());
+				}
+				return;
+			}
+		}
+	}
+
+	synchronized void start() {
+		if (!this.definition.isEnabled() || this.running) {
+			return;
+		}
+		this.running = true;
+		this.worker = new Thread(this::run, "mqtt-bridge-" + name());
+		this.worker.setDaemon(true);
+		this.worker.start();
+	}
+
+	synchronized void stop() {
+		this.running = false;
+		wake();
+		Thread stopping = this.worker;
+		this.worker = null;
+		if (stopping != null) {
+			try {
+				stopping.join(15_000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		changeState(BridgeState.STOPPED, null);
+	}
+
+	void pause() {
+		this.paused = true;
+		wake();
+	}
+
+	void resume() {
+		this.paused = false;
+		wake();
+	}
+
+	private void wake() {
+		synchronized (this.signal) {
+			this.signal.notifyAll();
+		}
+	}
+
+	private void run() {
+		int failures = 0;
+		while (this.running) {
+			if (this.paused) {
+				changeState(BridgeState.PAUSED, null);
+				pauseFor(Duration.ofSeconds(1));
+				continue;
+			}
+			changeState(BridgeState.CONNECTING, this.lastError);
+			MqttAsyncClient client = null;
+			try {
+				client = connect();
+				failures = 0;
+				this.connectedAddress = client.getCurrentServerURI();
+				changeState(BridgeState.CONNECTED, null);
+				subscribe(client);
+				forward(client);
+			}
+			catch (MqttException ex) {
+				this.lastError = RemoteClients.describe(ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				this.running = false;
+			}
+			catch (RuntimeException ex) {
+				this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+				logger.warn("Bridge '{}': unexpected error", name(), ex);
+			}
+			finally {
+				close(client);
+				this.connectedAddress = null;
+			}
+			if (this.running && !this.paused) {
+				failures++;
+				Duration delay = backOff(failures);
+				changeState(BridgeState.BACKING_OFF, this.lastError);
+				pauseFor(delay);
+			}
+		}
+	}
+
+	/** Exponential back-off with "equal jitter": half the delay fixed, half random. */
+	Duration backOff(int failures) {
+		long initial = this.definition.getReconnect().getInitialDelay().toMillis();
+		long max = this.definition.getReconnect().getMaxDelay().toMillis();
+		long delay = initial;
+		for (int i = 1; i < failures && delay < max; i++) {
+			delay *= 2;
+		}
+		delay = Math.min(delay, max);
+		return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+	}
+
+	private void pauseFor(Duration delay) {
+		long deadline = System.nanoTime() + delay.toNanos();
+		boolean wasPaused = this.paused;
+		synchronized (this.signal) {
+			long left;
+			while (this.running && this.paused == wasPaused && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					this.signal.wait(Math.max(1, left / 1_000_000));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					this.running = false;
+				}
+			}
+		}
+	}
+
+	private MqttAsyncClient connect() throws MqttException {
+		this.attempts.increment();
+		List<String> addresses = this.definition.getAddresses();
+		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
+				new MemoryPersistence());
+		MqttConnectOptions options = RemoteClients.options(this.definition, this.password, this.socketFactory);
+		this.connectionLost = false;
+		client.setManualAcks(true);
+		client.setCallback(new Callbacks(client));
+		try {
+			client.connect(options).waitForCompletion(this.definition.getConnectTimeout().toMillis() + 5_000);
+		}
+		catch (MqttException ex) {
+			close(client);
+			throw ex;
+		}
+		return client;
+	}
+
+	private void subscribe(MqttAsyncClient client) throws MqttException {
+		List<TopicMapping> in = this.mappings.stream().filter((mapping) -> mapping.direction().in()).toList();
+		if (in.isEmpty()) {
+			return;
+		}
+		String[] filters = in.stream().map(TopicMapping::remoteFilter).toArray(String[]::new);
+		int[] qos = in.stream().mapToInt(TopicMapping::qos).toArray();
+		IMqttToken token = client.subscribe(filters, qos);
+		token.waitForCompletion(this.definition.getConnectTimeout().toMillis());
+		int[] granted = token.getGrantedQos();
+		for (int i = 0; granted != null && i < granted.length && i < filters.length; i++) {
+			if (granted[i] == 0x80) {
+				logger.warn("Bridge '{}': the remote refused the subscription to '{}'", name(), filters[i]);
+			}
+		}
+	}
+
+	private void forward(MqttAsyncClient client) throws MqttException, InterruptedException {
+		BridgeQueue source = this.queue;
+		this.inFlight.clear();
+		long cursor = source.head();
+		IMqttActionListener acknowledged = new IMqttActionListener() {
+
+			@Override
+			public void onSuccess(IMqttToken token) {
+				long sequence = (Long) token.getUserContext();
+				source.remove(sequence);
+				BridgeLink.this.removed.set(true);
+				BridgeLink.this.inFlight.remove(sequence);
+				BridgeLink.this.forwarded.increment();
+				wake();
+			}
+
+			@Override
+			public void onFailure(IMqttToken token, Throwable failure) {
+				// Stays queued; sent again after the next connect.
+				BridgeLink.this.inFlight.remove((Long) token.getUserContext());
+				wake();
+			}
+
+		};
+		long lastCommitRequest = System.nanoTime();
+		while (this.running && !this.paused && !this.connectionLost) {
+			// A crash sends again what left the queue after its last commit: keep that short.
+			if (System.nanoTime() - lastCommitRequest > COMMIT_INTERVAL_NANOS && this.removed.getAndSet(false)) {
+				this.requestCommit.run();
+				lastCommitRequest = System.nanoTime();
+			}
+			if (this.inFlight.size() >= this.definition.getInFlight()) {
+				synchronized (this.signal) {
+					if (this.inFlight.size() >= this.definition.getInFlight() && !this.connectionLost) {
+						this.signal.wait(200);
+					}
+				}
+				continue;
+			}
+			QueuedMessage message = source.next(cursor, 200);
+			if (message == null) {
+				continue;
+			}
+			cursor = message.sequence() + 1;
+			MqttMessage out = new MqttMessage(message.payload());
+			out.setQos(message.qos());
+			out.setRetained(message.retain());
+			if (comesBack(message.topic())) {
+				this.echo.forwarded(message.topic(), message.payload());
+			}
+			this.inFlight.add(message.sequence());
+			client.publish(message.topic(), out, message.sequence(), acknowledged);
+		}
+	}
+
+	/** Whether the bridge's own subscriptions at the remote receive this topic again. */
+	private boolean comesBack(String remoteTopic) {
+		for (TopicMapping mapping : this.mappings) {
+			if (mapping.incoming(remoteTopic) != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void arrived(MqttAsyncClient client, String topic, MqttMessage message) {
+		String local = null;
+		for (TopicMapping mapping : this.mappings) {
+			local = mapping.incoming(topic);
+			if (local != null) {
+				break;
+			}
+		}
+		byte[] payload = message.getPayload();
+		if (local == null || this.echo.isEcho(topic, payload)) {
+			acknowledge(client, message);
+			return;
+		}
+		this.received.increment();
+		// Acknowledged to the remote only once it is stored here; else the remote sends it again.
+		if (!this.inbound.publish(this, local, payload, message.getQos(), message.isRetained(),
+				() -> acknowledge(client, message))) {
+			this.connectionLost = true;
+			this.lastError = "the hub is not running";
+			wake();
+		}
+	}
+
+	private void acknowledge(MqttAsyncClient client, MqttMessage message) {
+		try {
+			client.messageArrivedComplete(message.getId(), message.getQos());
+		}
+		catch (MqttException | RuntimeException ex) {
+			// The connection is gone: the remote sends the message again.
+		}
+	}
+
+	private void close(MqttAsyncClient client) {
+		RemoteClients.close(client);
+		this.echo.clear();
+	}
+
+	private void changeState(BridgeState next, String error) {
+		BridgeState previous = this.state;
+		this.state = next;
+		boolean retrying = next == BridgeState.CONNECTING && previous == BridgeState.BACKING_OFF;
+		boolean sameFailure = next == BridgeState.BACKING_OFF && this.loggedState == BridgeState.BACKING_OFF
+				&& Objects.equals(error, this.loggedError);
+		if (retrying || sameFailure || next == this.loggedState && next != BridgeState.BACKING_OFF) {
+			return;
+		}
+		this.loggedState = next;
+		this.loggedError = error;
+		switch (next) {
+			case CONNECTED -> logger.info("Bridge '{}': connected to {}", name(), this.connectedAddress);
+			case BACKING_OFF -> logger.warn("Bridge '{}': {}; trying again with back-off", name(), error);
+			case CONNECTING -> logger.info("Bridge '{}': connecting to {}", name(), this.definition.getAddresses());
+			case PAUSED -> logger.info("Bridge '{}': paused, messages are queued", name());
+			case STOPPED -> logger.info("Bridge '{}': stopped", name());
+		}
+	}
+
+	BridgeState state() {
+		return this.state;
+	}
+
+	String lastError() {
+		return (this.state == BridgeState.BACKING_OFF || this.state == BridgeState.CONNECTING) ? this.lastError : null;
+	}
+
+	String connectedAddress() {
+		return this.connectedAddress;
+	}
+
+	boolean paused() {
+		return this.paused;
+	}
+
+	BridgeQueue queue() {
+		return this.queue;
+	}
+
+	long forwarded() {
+		return this.forwarded.sum();
+	}
+
+	long received() {
+		return this.received.sum();
+	}
+
+	long attempts() {
+		return this.attempts.sum();
+	}
+
+	int inFlight() {
+		return this.inFlight.size();
+	}
+
+	/** Paho's callbacks for one connection. */
+	private final class Callbacks implements MqttCallback {
+
+		private final MqttAsyncClient client;
+
+		Callbacks(MqttAsyncClient client) {
+			this.client = client;
+		}
+
+		@Override
+		public void connectionLost(Throwable cause) {
+			BridgeLink.this.lastError = "the connection to the remote was lost"
+					+ ((cause != null) ? " (" + cause.getClass().getSimpleName() + ")" : "");
+			BridgeLink.this.connectionLost = true;
+			wake();
+		}
+
+		@Override
+		public void messageArrived(String topic, MqttMessage message) {
+			arrived(this.client, topic, message);
+		}
+
+		@Override
+		public void deliveryComplete(IMqttDeliveryToken token) {
+		}
+
+	}
+
+}

@@ -1,0 +1,48 @@
+package com.mqtthub.broker;
+
+import java.util.Map;
+
+/**
+ * Sees every message published to the hub (by its clients or over its HTTP API), in a way that
+ * lets it store something about the message before the publisher's acknowledgement: what it
+ * writes into a {@link Store} map from {@link #published} is committed before the PUBACK or
+ * PUBREC of that message is sent.
+ */
+public interface PublishTap {
+
+	/** Sees nothing. */
+	PublishTap NONE = new PublishTap() {
+
+		@Override
+		public void storeOpened(Store store) {
+		}
+
+		@Override
+		public void published(String clientId, String topic, byte[] payload, int qos, boolean retain) {
+		}
+
+	};
+
+	/** The broker opened its store; called on each start, before any listener accepts connections. */
+	void storeOpened(Store store);
+
+	/**
+	 * A message passed authorization and was routed. Called on one thread for client messages
+	 * (the engine's notification thread, in routing order) and on the caller's thread for
+	 * messages published over the HTTP API; must not block.
+	 * @param clientId the publishing client, empty for the hub itself
+	 */
+	void published(String clientId, String topic, byte[] payload, int qos, boolean retain);
+
+	/** The broker's store, for maps of the tap's own. */
+	interface Store {
+
+		/** A map in the broker's store (in memory when persistence is off); keys iterate in order. */
+		Map<Long, byte[]> map(String name);
+
+		/** Runs {@code action} once everything stored so far is on disk. */
+		void afterCommit(Runnable action);
+
+	}
+
+}
