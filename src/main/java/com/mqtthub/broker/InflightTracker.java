@@ -55,16 +55,25 @@ final class InflightTracker extends ChannelDuplexHandler {
 	/** Asks for a store commit soon, so that records reach the disk without waiting for autosave. */
 	private final Runnable commitSoon;
 
+	/**
+	 * Told the event loop where this connection records: commits wait for what is queued there,
+	 * so that a message sent to the client is recorded by the commit that acknowledges it to its
+	 * publisher.
+	 */
+	private final java.util.function.Consumer<io.netty.util.concurrent.EventExecutor> recordingOn;
+
 	private Session session = Session.CONNECTING;
 
 	private String clientId;
 
 	private boolean cleanSessionAsked;
 
-	InflightTracker(InflightStore store, PacketIds packetIds, Runnable commitSoon) {
+	InflightTracker(InflightStore store, PacketIds packetIds, Runnable commitSoon,
+			java.util.function.Consumer<io.netty.util.concurrent.EventExecutor> recordingOn) {
 		this.store = store;
 		this.packetIds = packetIds;
 		this.commitSoon = commitSoon;
+		this.recordingOn = recordingOn;
 	}
 
 	@Override
@@ -136,6 +145,7 @@ final class InflightTracker extends ChannelDuplexHandler {
 			return;
 		}
 		this.session = Session.PERSISTENT;
+		this.recordingOn.accept(ctx.executor());
 		// Before the CONNACK is written: the engine sends its queue once it is, with new ids.
 		this.packetIds.continueAfter(ctx.channel(), this.store.lastPacketId(this.clientId));
 		ctx.write(connAck, promise);

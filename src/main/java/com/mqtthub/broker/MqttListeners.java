@@ -145,7 +145,7 @@ final class MqttListeners {
 		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
 				guard::refusedEarly));
 		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), core::continuePacketIdsAfter,
-				() -> core.afterCommit(NOTHING)));
+				() -> core.afterCommit(NOTHING), core::recordsInFlightOn));
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));
 		pipeline.addLast("qos2Receipts", new Qos2Receipts());

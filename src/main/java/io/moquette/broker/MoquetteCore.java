@@ -97,6 +97,12 @@ public final class MoquetteCore {
 	/** Whether a {@link PublishListener} is set: commits must then wait for it. */
 	private volatile boolean publishesTapped;
 
+	/** The engine's notification thread; null when nothing is persisted (no commits to wait for). */
+	private final ExecutorService notifications;
+
+	/** Network event loops where the hub records messages in flight to subscribers. */
+	private final Set<EventExecutor> deliveryLoops = ConcurrentHashMap.newKeySet();
+
 	/** The store itself, for maps of the hub's own (null when nothing is persisted). */
 	private final MVStore mvStore;
 
@@ -217,6 +223,16 @@ public final class MoquetteCore {
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
 		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
 		this.loops = loops;
+		if (this.committer != null) {
+			List<String> loopKeys = oneKeyPerSessionLoop(loops);
+			// The notification thread too: it stores QoS 0 retained messages (RetainQosZero), in
+			// order with the others, and feeds a PublishListener.
+			this.notifications = notificationExecutor(this.interceptor);
+			this.committer.beforeEachCommit(() -> drainBeforeCommit(loopKeys));
+		}
+		else {
+			this.notifications = null;
+		}
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
 		this.postOffice = new PostOffice(subscriptions,
@@ -296,7 +312,9 @@ public final class MoquetteCore {
 	/**
 	 * Stores QoS 0 retained messages, which the engine only uses to clear the topic's retained
 	 * message: MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho interoperability
-	 * suite expect it). The engine notifies after it has cleared the topic, on one thread, in order.
+	 * suite expect it). The engine notifies after it has handled a PUBLISH, on one thread, in
+	 * order; every retained PUBLISH is applied here in that order (an empty one deletes,
+	 * MQTT-3.3.1-10), so that a QoS 0 message stored late never outlives a later one.
 	 */
 	private static final class RetainQosZero extends io.moquette.interception.AbstractInterceptHandler {
 
@@ -320,16 +338,22 @@ public final class MoquetteCore {
 		public void onPublish(io.moquette.interception.messages.InterceptPublishMessage message) {
 			ByteBuf payload = message.getPayload();
 			try {
-				if (message.isRetainFlag() && message.getQos() == io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE
-						&& payload.isReadable()) {
+				if (!message.isRetainFlag()) {
+					return;
+				}
+				Topic topic = new Topic(message.getTopicName());
+				if (!payload.isReadable()) {
+					this.core.retained.cleanRetained(topic);
+				}
+				else {
 					MqttPublishMessage retained = io.netty.handler.codec.mqtt.MqttMessageBuilders.publish()
 						.topicName(message.getTopicName())
-						.qos(io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE)
+						.qos(message.getQos())
 						.retained(true)
 						.payload(io.netty.buffer.Unpooled.copiedBuffer(payload))
 						.build();
 					try {
-						this.core.retained.retain(new Topic(message.getTopicName()), retained);
+						this.core.retained.retain(topic, retained);
 					}
 					finally {
 						retained.release();
@@ -534,16 +558,12 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * Hands every published message to {@code listener}, and from now on makes each commit wait
-	 * until the listener has seen every message whose acknowledgement that commit releases.
-	 * <p>
-	 * The engine acknowledges a PUBLISH and only then notifies its interceptors, on their own
-	 * thread. So before each commit, every session loop runs the commands queued so far (which
-	 * ends the processing of each acknowledged PUBLISH and hands its notification over), and
-	 * then the single notification thread runs everything handed to it so far.
+	 * Hands every published message to {@code listener}. Each commit waits until the listener
+	 * has seen every message whose acknowledgement that commit releases: the engine acknowledges
+	 * a PUBLISH and only then notifies its interceptors, on their own thread, and every commit
+	 * first drains the session loops and then that thread (see {@code drainBeforeCommit}).
 	 */
 	public void tapPublishes(PublishListener listener) {
-		ExecutorService notifications = notificationExecutor(this.interceptor);
 		this.interceptor.addInterceptHandler(new AbstractInterceptHandler() {
 
 			@Override
@@ -576,20 +596,16 @@ public final class MoquetteCore {
 
 		});
 		this.publishesTapped = true;
-		if (this.committer != null) {
-			List<String> loopKeys = oneKeyPerSessionLoop();
-			this.committer.beforeEachCommit(() -> drainPublishPath(loopKeys, notifications));
-		}
 	}
 
 	/** Names that the engine maps to each of its session loops, one per loop. */
-	private List<String> oneKeyPerSessionLoop() {
-		int count = this.loops.getEventLoopCount();
+	private static List<String> oneKeyPerSessionLoop(SessionEventLoopGroup loops) {
+		int count = loops.getEventLoopCount();
 		String[] keys = new String[count];
 		int found = 0;
 		for (int i = 0; found < count && i < 100_000; i++) {
 			String key = "mqtthub-commit-barrier-" + i;
-			int loop = this.loops.targetQueueOrdinal(key);
+			int loop = loops.targetQueueOrdinal(key);
 			if (keys[loop] == null) {
 				keys[loop] = key;
 				found++;
@@ -601,15 +617,31 @@ public final class MoquetteCore {
 		return List.of(keys);
 	}
 
-	private void drainPublishPath(List<String> loopKeys, ExecutorService notifications) {
+	/**
+	 * Before each commit, the work that acknowledged messages set off is finished, so that the
+	 * commit holds its result: every session loop runs the commands queued so far (a routed
+	 * PUBLISH is queued or sent to each subscriber there), then the network loops where the hub
+	 * records messages in flight to subscribers run what those sends queued there, then the
+	 * notification thread runs every notification handed to it so far.
+	 */
+	private void drainBeforeCommit(List<String> loopKeys) {
 		try {
 			List<CompletableFuture<?>> loopsDone = new ArrayList<>();
 			for (String key : loopKeys) {
 				loopsDone.add(routeBarrier(key));
 			}
 			CompletableFuture.allOf(loopsDone.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-			notifications.submit(() -> {
-			}).get(10, TimeUnit.SECONDS);
+			for (EventExecutor loop : this.deliveryLoops) {
+				if (!loop.isShuttingDown()) {
+					loop.submit(() -> {
+					}).get(10, TimeUnit.SECONDS);
+				}
+			}
+			ExecutorService notified = this.notifications;
+			if (notified != null) {
+				notified.submit(() -> {
+				}).get(10, TimeUnit.SECONDS);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -650,6 +682,14 @@ public final class MoquetteCore {
 		catch (ReflectiveOperationException ex) {
 			throw new IllegalStateException("This version of the broker engine notifies elsewhere", ex);
 		}
+	}
+
+	/**
+	 * The hub records messages in flight to subscribers on {@code loop}: commits wait for what
+	 * is queued there (see {@link #afterCommit}).
+	 */
+	public void recordsInFlightOn(EventExecutor loop) {
+		this.deliveryLoops.add(loop);
 	}
 
 	/** Work waiting for a store commit (acknowledgements not yet sent). */

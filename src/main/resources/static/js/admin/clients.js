@@ -1,4 +1,4 @@
-/* The connected clients, refreshed every two seconds; search and disconnect. */
+/* The connected clients, refreshed every two seconds; search, disconnect and delete their sessions. */
 (function ($) {
   'use strict';
 
@@ -16,6 +16,18 @@
         $('#note').removeClass('notice').addClass('problem').text(Admin.errorText(xhr));
       });
     });
+    var forget = $('<button type="button" class="danger delete-session">').text(Admin.text('delete-session'))
+      .on('click', function () {
+        if (!window.confirm(Admin.text('delete-session-confirm', client.clientId))) {
+          return;
+        }
+        Admin.api('DELETE', '/api/clients/sessions?clientId=' + encodeURIComponent(client.clientId)).then(function () {
+          $('#note').removeClass('problem').addClass('notice').text(Admin.text('session-deleted', client.clientId));
+          refresh();
+        }, function (xhr) {
+          $('#note').removeClass('notice').addClass('problem').text(Admin.errorText(xhr));
+        });
+      });
     return $('<tr class="client">').attr('data-connection', client.connection).append(
       Admin.cell(client.clientId).addClass('client-id'),
       Admin.cell(client.username).addClass('username'),
@@ -27,7 +39,7 @@
       Admin.cell(client.subscriptions.join('\n')).addClass('subs').css('white-space', 'pre'),
       Admin.cell(client.messagesIn).addClass('messages-in'),
       Admin.cell(client.messagesOut).addClass('messages-out'),
-      $('<td>').append(kick));
+      $('<td>').append(kick, ' ', forget));
   }
 
   function refresh() {

@@ -113,6 +113,23 @@ class DashboardPageIT extends BrowserTest {
 			}
 			assertThat(victim.isConnected()).isFalse();
 		}
+		// Deleting the session of a connected client with a persistent session frees its id.
+		String owned = "owned/" + java.util.UUID.randomUUID();
+		try (MqttTestClient keeper = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(), owned,
+				MqttTestClient.options(false, HubTest.ADMIN, HubTest.ADMIN_PASSWORD))) {
+			keeper.subscribe("kept/#", 1);
+			open("/admin/clients?lang=en");
+			waitUntil((d) -> d.findElements(By.cssSelector("#clientRows tr.client")).size() == 1);
+			js("window.confirm = function () { return true; };");
+			driver.findElement(By.cssSelector("#clientRows tr.client button.delete-session")).click();
+			waitForText("note", "Deleted the session of " + owned + ".");
+		}
+		try (MqttTestClient again = MqttTestClient.create("tcp://127.0.0.1:" + this.broker.getTcpPort(), owned)) {
+			// Nothing of the old session is left.
+			assertThat(again.paho()
+				.connectWithResult(MqttTestClient.options(false, HubTest.ADMIN, HubTest.ADMIN_PASSWORD))
+				.getSessionPresent()).isFalse();
+		}
 	}
 
 }

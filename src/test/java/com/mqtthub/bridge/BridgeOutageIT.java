@@ -116,8 +116,10 @@ class BridgeOutageIT {
 				stream.duplicates());
 		assertThat(stream.distinct()).as("distinct messages at the remote").isEqualTo(MESSAGES);
 		assertThat(stream.outOfOrder()).as("out of order per topic").isEmpty();
-		// Only messages in flight when the remote went away may come twice.
-		assertThat(stream.duplicates()).isLessThanOrEqualTo(10);
+		// Only messages in flight when the remote went away may come twice: from the bridge to the
+		// remote (its window of 10) and from the remote to this subscriber (Mosquitto's window of
+		// 20), both QoS 1, which delivers at least once.
+		assertThat(stream.duplicates()).isLessThanOrEqualTo(10 + 20);
 	}
 
 	private static void awaitPublished(AtomicInteger published, int count) throws InterruptedException {

@@ -34,7 +34,8 @@ class InflightTrackerTest {
 
 	private EmbeddedChannel connect(InflightStore store, boolean cleanSession) {
 		EmbeddedChannel channel = new EmbeddedChannel(new InflightTracker(store,
-				(ch, packetId) -> this.continuedAfter.add(packetId), () -> this.commits++));
+				(ch, packetId) -> this.continuedAfter.add(packetId), () -> this.commits++, (loop) -> {
+				}));
 		MqttConnectMessage connect = MqttMessageBuilders.connect()
 			.clientId("device")
 			.protocolVersion(MqttVersion.MQTT_3_1_1)
@@ -145,6 +146,7 @@ class InflightTrackerTest {
 
 		EmbeddedChannel refused = new EmbeddedChannel(new InflightTracker(store, (ch, id) -> {
 		}, () -> {
+		}, (loop) -> {
 		}));
 		refused.writeInbound(MqttMessageBuilders.connect().clientId("device").cleanSession(false).build());
 		refused.readInbound();

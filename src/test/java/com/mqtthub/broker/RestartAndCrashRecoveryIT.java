@@ -83,7 +83,8 @@ class RestartAndCrashRecoveryIT {
 			List<Packet> sent = List.of(inflight.read(), inflight.read(), inflight.read());
 			inflight.ack(PUBREC, sent.get(1).publishPacketId());
 			assertThat(inflight.read().type()).isEqualTo(PUBREL);
-			// Each record is committed right after it is sent (one group commit); give it that.
+			// The records of what was sent are committed with the publishers' acknowledgements; the
+			// PUBREC just sent is committed by the next group commit: give it that.
 			Thread.sleep(1_000);
 			stop.stop(first);
 			inflight.close();
