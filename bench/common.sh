@@ -38,7 +38,7 @@ start_hub() {
   HUB_WEB=$(free_port)
   local ws_port
   ws_port=$(free_port)
-  HUB_PASSWORD="bench-admin-$RANDOM$RANDOM"
+  HUB_PASSWORD="bench-hub-$RANDOM$RANDOM-key"
   # shellcheck disable=SC2086
   taskset -c "$core" "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR" \
     --server.address=127.0.0.1 --server.port="$HUB_WEB" \
