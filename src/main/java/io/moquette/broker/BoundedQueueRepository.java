@@ -22,18 +22,24 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	private final boolean stored;
 
+	/** Payloads of retained messages sent for a new subscription (see {@link MoquetteCore}). */
+	private final Set<byte[]> retainedMarks;
+
 	/**
 	 * @param storedSize how many messages a session's queue already holds when it is opened
 	 * @param onDrop called for every message dropped
 	 * @param stored whether the queues keep their messages in the store (rather than in memory)
+	 * @param retainedMarks payloads that mark retained messages sent for a new subscription: a
+	 * stored queue copies payloads, so it carries the mark over to the copy it hands out
 	 */
 	BoundedQueueRepository(IQueueRepository delegate, int max, ToLongFunction<String> storedSize, Runnable onDrop,
-			boolean stored) {
+			boolean stored, Set<byte[]> retainedMarks) {
 		this.delegate = delegate;
 		this.max = max;
 		this.storedSize = storedSize;
 		this.onDrop = onDrop;
 		this.stored = stored;
+		this.retainedMarks = retainedMarks;
 	}
 
 	@Override
@@ -73,10 +79,20 @@ final class BoundedQueueRepository implements IQueueRepository {
 		/** Whether the queue keeps its messages in the store. */
 		private final boolean inStore;
 
+		/** Messages stored before this process opened the queue: they come out first, unmarked. */
+		private long unmarked;
+
+		/**
+		 * For each message this process put in a stored queue, in order: whether it is a retained
+		 * message sent for a new subscription (MQTT-3.3.1-8), whose mark the copy must carry.
+		 */
+		private final java.util.ArrayDeque<Boolean> marked = new java.util.ArrayDeque<>();
+
 		BoundedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size, boolean inStore) {
 			this.queue = queue;
 			this.size = size;
 			this.inStore = inStore;
+			this.unmarked = size;
 		}
 
 		@Override
@@ -87,8 +103,16 @@ final class BoundedQueueRepository implements IQueueRepository {
 				BoundedQueueRepository.this.onDrop.run();
 				return;
 			}
+			if (this.inStore) {
+				this.marked.addLast(isMarked(message));
+			}
 			this.queue.enqueue(this.inStore ? detached(message) : message);
 			this.size++;
+		}
+
+		private boolean isMarked(SessionRegistry.EnqueuedMessage message) {
+			return message instanceof SessionRegistry.PublishedMessage published && published.getPayload().hasArray()
+					&& BoundedQueueRepository.this.retainedMarks.contains(published.getPayload().array());
 		}
 
 		/**
@@ -125,7 +149,22 @@ final class BoundedQueueRepository implements IQueueRepository {
 			if (message != null && this.size > 0) {
 				this.size--;
 			}
-			return this.inStore ? copyOf(message) : message;
+			if (!this.inStore || message == null) {
+				return message;
+			}
+			boolean retained;
+			if (this.unmarked > 0) {
+				this.unmarked--;
+				retained = false;
+			}
+			else {
+				retained = Boolean.TRUE.equals(this.marked.pollFirst());
+			}
+			SessionRegistry.EnqueuedMessage copy = copyOf(message);
+			if (retained && copy instanceof SessionRegistry.PublishedMessage published) {
+				BoundedQueueRepository.this.retainedMarks.add(published.getPayload().array());
+			}
+			return copy;
 		}
 
 		@Override
@@ -137,6 +176,8 @@ final class BoundedQueueRepository implements IQueueRepository {
 		public void closeAndPurge() {
 			this.queue.closeAndPurge();
 			this.size = 0;
+			this.unmarked = 0;
+			this.marked.clear();
 		}
 
 	}

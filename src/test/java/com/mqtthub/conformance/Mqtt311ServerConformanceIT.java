@@ -401,6 +401,40 @@ class Mqtt311ServerConformanceIT {
 		}
 
 		@Test
+		@DisplayName("MQTT-3.3.1-8: a retained message queued behind a full in-flight window still has RETAIN 1")
+		void retainedMessageQueuedInTheStoreKeepsItsRetainFlag() throws IOException {
+			String busy = topic("busy");
+			String retained = topic("retained-queued");
+			RawMqttClient publisher = connected(id("pub"));
+			publisher.publish(retained, "stored", 1, true, 1, false);
+			assertThat(publisher.read().type()).isEqualTo(PUBACK);
+
+			RawMqttClient subscriber = open();
+			subscriber.connect(new Connect(id("window")).cleanSession(false));
+			subscriber.subscribeAndAwait(1, busy, 1);
+			// Fill the engine's in-flight window of 10 without acknowledging anything.
+			List<Packet> unacknowledged = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				publisher.publish(busy, "m" + i, 1, false, 10 + i, false);
+				assertThat(publisher.read().type()).isEqualTo(PUBACK);
+				unacknowledged.add(subscriber.read());
+			}
+			// Its retained message now waits in the session's stored queue.
+			subscriber.subscribe(2, retained, 1);
+			assertThat(subscriber.read().type()).isEqualTo(SUBACK);
+			assertThat(subscriber.poll(QUIET)).isNull();
+			for (Packet publish : unacknowledged) {
+				subscriber.ack(PUBACK, publish.publishPacketId());
+			}
+			Packet queued = subscriber.read();
+			assertThat(queued.payload()).isEqualTo("stored");
+			assertThat(queued.retain()).isTrue();
+			subscriber.ack(PUBACK, queued.publishPacketId());
+			subscriber.unsubscribe(3, busy);
+			subscriber.unsubscribe(4, retained);
+		}
+
+		@Test
 		@DisplayName("MQTT-3.3.1-9: a retained publish forwarded to an existing subscriber has RETAIN 0")
 		void liveDeliveryClearsRetainFlag() throws IOException {
 			String retained = topic("retained");
