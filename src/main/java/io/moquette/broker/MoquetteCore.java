@@ -180,7 +180,7 @@ public final class MoquetteCore {
 			Runnable onQueueDrop) throws IOException {
 		this.scheduler = Executors.newScheduledThreadPool(1);
 		List<InterceptHandler> handlers = new java.util.ArrayList<>(interceptHandlers);
-		handlers.add(new RetainQosZero(this));
+		handlers.add(new RetainedInOrder(this));
 		// One notification thread (the engine's default): retained messages are stored in order.
 		this.interceptor = new BrokerInterceptor(config, List.copyOf(handlers));
 		ISessionsRepository sessionsRepository;
@@ -225,7 +225,7 @@ public final class MoquetteCore {
 		this.loops = loops;
 		if (this.committer != null) {
 			List<String> loopKeys = oneKeyPerSessionLoop(loops);
-			// The notification thread too: it stores QoS 0 retained messages (RetainQosZero), in
+			// The notification thread too: it stores QoS 0 retained messages (RetainedInOrder), in
 			// order with the others, and feeds a PublishListener.
 			this.notifications = notificationExecutor(this.interceptor);
 			this.committer.beforeEachCommit(() -> drainBeforeCommit(loopKeys));
@@ -316,17 +316,17 @@ public final class MoquetteCore {
 	 * order; every retained PUBLISH is applied here in that order (an empty one deletes,
 	 * MQTT-3.3.1-10), so that a QoS 0 message stored late never outlives a later one.
 	 */
-	private static final class RetainQosZero extends io.moquette.interception.AbstractInterceptHandler {
+	private static final class RetainedInOrder extends io.moquette.interception.AbstractInterceptHandler {
 
 		private final MoquetteCore core;
 
-		RetainQosZero(MoquetteCore core) {
+		RetainedInOrder(MoquetteCore core) {
 			this.core = core;
 		}
 
 		@Override
 		public String getID() {
-			return "mqtthub-retain-qos0";
+			return "mqtthub-retained-in-order";
 		}
 
 		@Override
