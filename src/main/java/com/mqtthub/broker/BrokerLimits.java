@@ -1,5 +1,7 @@
 package com.mqtthub.broker;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,10 +25,25 @@ public final class BrokerLimits {
 
 	private final LongAdder droppedForFullQueues = new LongAdder();
 
+	private final Map<Limit, LongAdder> refusals = new EnumMap<>(Limit.class);
+
 	BrokerLimits(BrokerProperties properties) {
 		this.maxConnections = properties.getMaxConnections();
 		this.maxQueuedMessages = properties.getMaxQueuedMessages();
 		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
+		for (Limit limit : Limit.values()) {
+			this.refusals.put(limit, new LongAdder());
+		}
+	}
+
+	/** Counts one refusal (or drop, or disconnect) because of {@code limit}. */
+	void refused(Limit limit) {
+		this.refusals.get(limit).increment();
+	}
+
+	/** Refusals because of {@code limit} since the start. */
+	public long refusals(Limit limit) {
+		return this.refusals.get(limit).sum();
 	}
 
 	/** Takes a connection slot; false when all are taken. */
@@ -35,6 +52,7 @@ public final class BrokerLimits {
 			int current = this.connections.get();
 			if (current >= this.maxConnections) {
 				this.refusedConnections.increment();
+				refused(Limit.CONNECTIONS);
 				return false;
 			}
 			if (this.connections.compareAndSet(current, current + 1)) {

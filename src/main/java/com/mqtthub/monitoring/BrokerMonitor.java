@@ -15,6 +15,7 @@ import com.mqtthub.broker.BrokerObserver;
 import com.mqtthub.broker.ClientConnection;
 import com.mqtthub.broker.ConnectionId;
 import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.broker.Limit;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -152,6 +153,12 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 			.description("Messages dropped: their client did not read (QoS 0) or their session's queue was full")
 			.tag("reason", "queue-full")
 			.register(registry);
+		for (Limit limit : Limit.values()) {
+			FunctionCounter.builder("mqtthub.limit.refusals", limits, (l) -> l.refusals(limit))
+				.description("Packets, messages or connections refused, dropped or closed because of a broker limit")
+				.tag("limit", limit.tag())
+				.register(registry);
+		}
 	}
 
 	// Events (connection event loops and the engine's notification thread)

@@ -1,0 +1,24 @@
+package com.mqtthub.broker;
+
+/**
+ * A bound on what one client may make the broker hold or do. Every refusal or drop because of
+ * one is counted per limit ({@link BrokerLimits#refused(Limit)}) and exported as
+ * {@code mqtthub_limit_refusals_total{limit="..."}}.
+ */
+public enum Limit {
+
+	/** {@code mqtthub.broker.max-connections}: a CONNECT (or socket) beyond it. */
+	CONNECTIONS("connections");
+
+	private final String tag;
+
+	Limit(String tag) {
+		this.tag = tag;
+	}
+
+	/** The value of the metric's {@code limit} tag. */
+	public String tag() {
+		return this.tag;
+	}
+
+}
