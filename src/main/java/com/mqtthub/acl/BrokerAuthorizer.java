@@ -1,5 +1,8 @@
 package com.mqtthub.acl;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.mqtthub.broker.MqttAuthorizer;
@@ -28,8 +31,17 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 	/** Most read decisions cached; beyond it the cache starts again. */
 	private static final int MAX_CACHED_READS = 100_000;
 
-	/** Read decisions per (user, client, topic), valid for {@link #readsVersion} of the rules. */
-	private final java.util.concurrent.ConcurrentHashMap<ReadKey, Boolean> reads = new java.util.concurrent.ConcurrentHashMap<>();
+	/** Stands for "no user name" among the cache's keys (no user name can be empty). */
+	private static final String ANONYMOUS = "";
+
+	/**
+	 * Read decisions by user, client id and topic, valid for {@link #readsVersion} of the rules.
+	 * Nested maps, so that a decision already made is found without allocating a key: this
+	 * runs for every message delivered.
+	 */
+	private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Boolean>>> reads = new ConcurrentHashMap<>();
+
+	private final AtomicInteger cachedReads = new AtomicInteger();
 
 	private volatile long readsVersion = -1;
 
@@ -62,23 +74,29 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 	@Override
 	public boolean canRead(String username, String clientId, String topic) {
 		long version = this.acl.version();
-		if (version != this.readsVersion || this.reads.size() > MAX_CACHED_READS) {
+		if (version != this.readsVersion || this.cachedReads.get() > MAX_CACHED_READS) {
 			this.reads.clear();
+			this.cachedReads.set(0);
 			this.readsVersion = version;
 		}
-		ReadKey key = new ReadKey(username, clientId, topic);
-		Boolean allowed = this.reads.get(key);
+		ConcurrentMap<String, Boolean> ofClient = inner(inner(this.reads, (username != null) ? username : ANONYMOUS),
+				clientId);
+		Boolean allowed = ofClient.get(topic);
 		if (allowed == null) {
 			allowed = this.acl.decide(username, clientId, topic, Action.SUBSCRIBE).allowed();
 			// Only cache what was decided on the rules still in force.
-			if (this.acl.version() == version) {
-				this.reads.put(key, allowed);
+			if (this.acl.version() == version && ofClient.put(topic, allowed) == null) {
+				this.cachedReads.incrementAndGet();
 			}
 		}
 		return allowed;
 	}
 
-	private record ReadKey(String username, String clientId, String topic) {
+	/** The map under {@code key}, made when missing; a plain lookup when present (no locking). */
+	private static <V> ConcurrentMap<String, V> inner(ConcurrentMap<String, ConcurrentMap<String, V>> outer,
+			String key) {
+		ConcurrentMap<String, V> map = outer.get(key);
+		return (map != null) ? map : outer.computeIfAbsent(key, (k) -> new ConcurrentHashMap<>());
 	}
 
 	/** PUBLISH packets dropped by the topic rules since start. */

@@ -19,6 +19,12 @@ final class SessionOwners {
 
 	private final Map<String, String> owners;
 
+	/**
+	 * The same owners in memory: {@link #ownerOf} runs for every delivered message and must not
+	 * search the store each time.
+	 */
+	private final Map<String, String> known = new ConcurrentHashMap<>();
+
 	/** The connection currently holding each session, to forget clean sessions' owners once. */
 	private final Map<String, Object> holders = new ConcurrentHashMap<>();
 
@@ -35,6 +41,7 @@ final class SessionOwners {
 				this.owners.remove(clientId);
 			}
 		}
+		this.known.putAll(this.owners);
 	}
 
 	/**
@@ -48,6 +55,7 @@ final class SessionOwners {
 		if (owner != null && !owner.equals(user)) {
 			return false;
 		}
+		this.known.put(clientId, user);
 		this.holders.put(clientId, connection);
 		return true;
 	}
@@ -58,12 +66,14 @@ final class SessionOwners {
 	void released(String clientId, boolean cleanSession, Object connection) {
 		if (this.holders.remove(clientId, connection) && cleanSession) {
 			this.owners.remove(clientId);
+			this.known.remove(clientId);
 		}
 	}
 
 	/** Forgets the owner of a session that was deleted. */
 	void forget(String clientId) {
 		this.owners.remove(clientId);
+		this.known.remove(clientId);
 	}
 
 	/**
@@ -71,7 +81,7 @@ final class SessionOwners {
 	 * when the session is not known (stored before sessions had owners).
 	 */
 	String ownerOf(String clientId) {
-		return this.owners.get(clientId);
+		return this.known.get(clientId);
 	}
 
 }
