@@ -1,5 +1,7 @@
 package io.moquette.broker;
 
+import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 
@@ -26,20 +28,29 @@ final class BoundedQueueRepository implements IQueueRepository {
 	private final Set<byte[]> retainedMarks;
 
 	/**
+	 * For each stored queue holding retained messages sent for a new subscription: the sequence
+	 * number of its head, then those of the marked messages. Kept in the same store as the
+	 * queues (and committed with them), so the marks survive a restart in step with the queue.
+	 */
+	private final Map<String, long[]> storedMarks;
+
+	/**
 	 * @param storedSize how many messages a session's queue already holds when it is opened
 	 * @param onDrop called for every message dropped
 	 * @param stored whether the queues keep their messages in the store (rather than in memory)
 	 * @param retainedMarks payloads that mark retained messages sent for a new subscription: a
 	 * stored queue copies payloads, so it carries the mark over to the copy it hands out
+	 * @param storedMarks where stored queues keep those marks (see {@link #storedMarks})
 	 */
 	BoundedQueueRepository(IQueueRepository delegate, int max, ToLongFunction<String> storedSize, Runnable onDrop,
-			boolean stored, Set<byte[]> retainedMarks) {
+			boolean stored, Set<byte[]> retainedMarks, Map<String, long[]> storedMarks) {
 		this.delegate = delegate;
 		this.max = max;
 		this.storedSize = storedSize;
 		this.onDrop = onDrop;
 		this.stored = stored;
 		this.retainedMarks = retainedMarks;
+		this.storedMarks = storedMarks;
 	}
 
 	@Override
@@ -54,14 +65,14 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	@Override
 	public SessionMessageQueue<SessionRegistry.EnqueuedMessage> getOrCreateQueue(String clientId) {
-		return new BoundedQueue(this.delegate.getOrCreateQueue(clientId), this.storedSize.applyAsLong(clientId),
-				this.stored);
+		return new BoundedQueue(clientId, this.delegate.getOrCreateQueue(clientId),
+				this.storedSize.applyAsLong(clientId), this.stored);
 	}
 
 	/** The same cap on a queue the engine made itself (the in-memory queue of a clean session). */
 	SessionMessageQueue<SessionRegistry.EnqueuedMessage> bound(
 			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue) {
-		return (queue instanceof BoundedQueue) ? queue : new BoundedQueue(queue, 0, false);
+		return (queue instanceof BoundedQueue) ? queue : new BoundedQueue(null, queue, 0, false);
 	}
 
 	@Override
@@ -72,6 +83,8 @@ final class BoundedQueueRepository implements IQueueRepository {
 	/** One session's queue with its size; used by that session's loop only. */
 	private final class BoundedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMessage> {
 
+		private final String clientId;
+
 		private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue;
 
 		private long size;
@@ -79,20 +92,35 @@ final class BoundedQueueRepository implements IQueueRepository {
 		/** Whether the queue keeps its messages in the store. */
 		private final boolean inStore;
 
-		/** Messages stored before this process opened the queue: they come out first, unmarked. */
-		private long unmarked;
+		/** Sequence number of the message {@link #dequeue} hands out next (stored queues). */
+		private long head;
+
+		/** Sequence number the next enqueued message gets (stored queues). */
+		private long tail;
 
 		/**
-		 * For each message this process put in a stored queue, in order: whether it is a retained
-		 * message sent for a new subscription (MQTT-3.3.1-8), whose mark the copy must carry.
+		 * Sequence numbers, in order, of the queued messages that are retained messages sent for a
+		 * new subscription (MQTT-3.3.1-8): the store keeps no RETAIN flag, so the copy handed out
+		 * must carry the mark.
 		 */
-		private final java.util.ArrayDeque<Boolean> marked = new java.util.ArrayDeque<>();
+		private final ArrayDeque<Long> marked = new ArrayDeque<>();
 
-		BoundedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size, boolean inStore) {
+		BoundedQueue(String clientId, SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size,
+				boolean inStore) {
+			this.clientId = clientId;
 			this.queue = queue;
 			this.size = size;
 			this.inStore = inStore;
-			this.unmarked = size;
+			long[] saved = inStore ? BoundedQueueRepository.this.storedMarks.get(clientId) : null;
+			if (saved != null && saved.length > 0) {
+				this.head = saved[0];
+				for (int i = 1; i < saved.length; i++) {
+					if (saved[i] >= this.head && saved[i] < this.head + size) {
+						this.marked.addLast(saved[i]);
+					}
+				}
+			}
+			this.tail = this.head + size;
 		}
 
 		@Override
@@ -104,10 +132,32 @@ final class BoundedQueueRepository implements IQueueRepository {
 				return;
 			}
 			if (this.inStore) {
-				this.marked.addLast(isMarked(message));
+				if (isMarked(message)) {
+					this.marked.addLast(this.tail);
+					this.tail++;
+					saveMarks();
+				}
+				else {
+					this.tail++;
+				}
 			}
 			this.queue.enqueue(this.inStore ? detached(message) : message);
 			this.size++;
+		}
+
+		/** Stores the marks, or forgets them when there are none (the usual case: no write). */
+		private void saveMarks() {
+			if (this.marked.isEmpty()) {
+				BoundedQueueRepository.this.storedMarks.remove(this.clientId);
+				return;
+			}
+			long[] saved = new long[this.marked.size() + 1];
+			saved[0] = this.head;
+			int i = 1;
+			for (long sequence : this.marked) {
+				saved[i++] = sequence;
+			}
+			BoundedQueueRepository.this.storedMarks.put(this.clientId, saved);
 		}
 
 		private boolean isMarked(SessionRegistry.EnqueuedMessage message) {
@@ -152,13 +202,13 @@ final class BoundedQueueRepository implements IQueueRepository {
 			if (!this.inStore || message == null) {
 				return message;
 			}
-			boolean retained;
-			if (this.unmarked > 0) {
-				this.unmarked--;
-				retained = false;
+			long sequence = this.head++;
+			boolean retained = !this.marked.isEmpty() && this.marked.peekFirst() == sequence;
+			if (retained) {
+				this.marked.pollFirst();
 			}
-			else {
-				retained = Boolean.TRUE.equals(this.marked.pollFirst());
+			if (retained || !this.marked.isEmpty()) {
+				saveMarks();
 			}
 			SessionRegistry.EnqueuedMessage copy = copyOf(message);
 			if (retained && copy instanceof SessionRegistry.PublishedMessage published) {
@@ -176,8 +226,11 @@ final class BoundedQueueRepository implements IQueueRepository {
 		public void closeAndPurge() {
 			this.queue.closeAndPurge();
 			this.size = 0;
-			this.unmarked = 0;
+			boolean hadMarks = !this.marked.isEmpty();
 			this.marked.clear();
+			if (this.inStore && hadMarks) {
+				saveMarks();
+			}
 		}
 
 	}

@@ -198,7 +198,8 @@ public final class MoquetteCore {
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
 			this.queues = new BoundedQueueRepository(this.store.queueRepository(), maxQueuedMessages,
-					(clientId) -> storedQueueSize(mvStore, clientId), onQueueDrop, true, this.retainedForSubscription);
+					(clientId) -> storedQueueSize(mvStore, clientId), onQueueDrop, true, this.retainedForSubscription,
+					mvStore.openMap("mqtthub_retained_marks"));
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
 			sessionsRepository = this.store.sessionsRepository();
@@ -209,7 +210,7 @@ public final class MoquetteCore {
 			this.mvStore = null;
 			this.committer = null;
 			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), maxQueuedMessages,
-					(clientId) -> 0, onQueueDrop, false, this.retainedForSubscription);
+					(clientId) -> 0, onQueueDrop, false, this.retainedForSubscription, Map.of());
 			subscriptionsRepository = new MemorySubscriptionsRepository();
 			retainedRepository = new MemoryRetainedRepository();
 			sessionsRepository = new MemorySessionsRepository();
