@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Topic permissions: managing the rules, and deciding with them.
@@ -48,9 +49,16 @@ public class AclService {
 	/** Grows with every change of the rules or users, so that cached decisions can tell they are old. */
 	private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
-	AclService(AclRuleRepository rules, UserService users) {
+	/**
+	 * Transactions spelled out rather than declared: an annotation would put a proxy in front of
+	 * every method, {@link #decide} and {@link #version} included, which run for every message.
+	 */
+	private final TransactionTemplate transactions;
+
+	AclService(AclRuleRepository rules, UserService users, PlatformTransactionManager transactionManager) {
 		this.rules = rules;
 		this.users = users;
+		this.transactions = new TransactionTemplate(transactionManager);
 	}
 
 	public List<AclRule> list() {
@@ -61,8 +69,12 @@ public class AclService {
 		return this.rules.findAll().stream().filter((rule) -> username.equals(rule.username())).toList();
 	}
 
-	@Transactional
 	public AclRule create(String username, String role, String topicPattern, Access access, Permission permission,
+			Integer position) {
+		return this.transactions.execute((status) -> insert(username, role, topicPattern, access, permission, position));
+	}
+
+	private AclRule insert(String username, String role, String topicPattern, Access access, Permission permission,
 			Integer position) {
 		if ((username == null) == (role == null)) {
 			throw new IllegalArgumentException("A rule is for either a user or a role");
@@ -84,13 +96,14 @@ public class AclService {
 		return rule;
 	}
 
-	@Transactional
 	public void delete(long id) {
-		if (this.rules.delete(id) == 0) {
-			throw new NoSuchRuleException(id);
-		}
-		logger.info("Topic rule #{} deleted", id);
-		refresh();
+		this.transactions.executeWithoutResult((status) -> {
+			if (this.rules.delete(id) == 0) {
+				throw new NoSuchRuleException(id);
+			}
+			logger.info("Topic rule #{} deleted", id);
+			refresh();
+		});
 	}
 
 	/** Whether a topic pattern (with {@code %u} and {@code %c} in it) makes a valid topic filter. */

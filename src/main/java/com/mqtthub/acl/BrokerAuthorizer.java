@@ -2,7 +2,6 @@ package com.mqtthub.acl;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.mqtthub.broker.MqttAuthorizer;
@@ -28,22 +27,30 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 
 	private final AtomicLong deniedSubscriptions = new AtomicLong();
 
-	/** Most read decisions cached; beyond it the cache starts again. */
-	private static final int MAX_CACHED_READS = 100_000;
+	/**
+	 * Most memory the cached decisions take, roughly (an entry costs about 64 bytes besides its
+	 * topic, which clients choose); beyond it the cache starts again.
+	 */
+	private static final long MAX_CACHED_BYTES = 16L * 1024 * 1024;
+
+	private static final int ENTRY_BYTES = 64;
 
 	/** Stands for "no user name" among the cache's keys (no user name can be empty). */
 	private static final String ANONYMOUS = "";
 
 	/**
-	 * Read decisions by user, client id and topic, valid for {@link #readsVersion} of the rules.
-	 * Nested maps, so that a decision already made is found without allocating a key: this
-	 * runs for every message delivered.
+	 * Read decisions by user, client id and topic, valid for {@link #decisionsVersion} of the
+	 * rules. Nested maps, so that a decision already made is found without allocating a key:
+	 * this runs for every message delivered.
 	 */
 	private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Boolean>>> reads = new ConcurrentHashMap<>();
 
-	private final AtomicInteger cachedReads = new AtomicInteger();
+	/** Topics each client of each user was allowed to publish to, likewise (every PUBLISH asks). */
+	private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Boolean>>> publishes = new ConcurrentHashMap<>();
 
-	private volatile long readsVersion = -1;
+	private final AtomicLong cachedBytes = new AtomicLong();
+
+	private volatile long decisionsVersion = -1;
 
 	BrokerAuthorizer(AclService acl) {
 		this.acl = acl;
@@ -51,11 +58,21 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 
 	@Override
 	public boolean canPublish(String username, String clientId, String topic) {
+		ConcurrentMap<String, Boolean> ofClient = cached(this.publishes, username, clientId);
+		if (ofClient.get(topic) != null) {
+			return true;
+		}
+		long version = this.acl.version();
 		AccessDecision decision = this.acl.decide(username, clientId, topic, Action.PUBLISH);
 		if (!decision.allowed()) {
 			long count = this.deniedPublishes.incrementAndGet();
 			logger.warn("PUBLISH to '{}' by {} (client id '{}') denied and dropped, {} ({} denied so far)",
 					LogSafe.text(topic), who(username), LogSafe.text(clientId), decision.reason(), count);
+		}
+		// Only allowed publishes are remembered: a denied one closes its connection anyway, and is
+		// logged with its reason every time.
+		else {
+			remember(ofClient, topic, Boolean.TRUE, version);
 		}
 		return decision.allowed();
 	}
@@ -73,23 +90,45 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 
 	@Override
 	public boolean canRead(String username, String clientId, String topic) {
-		long version = this.acl.version();
-		if (version != this.readsVersion || this.cachedReads.get() > MAX_CACHED_READS) {
-			this.reads.clear();
-			this.cachedReads.set(0);
-			this.readsVersion = version;
-		}
-		ConcurrentMap<String, Boolean> ofClient = inner(inner(this.reads, (username != null) ? username : ANONYMOUS),
-				clientId);
+		ConcurrentMap<String, Boolean> ofClient = cached(this.reads, username, clientId);
 		Boolean allowed = ofClient.get(topic);
 		if (allowed == null) {
+			long version = this.acl.version();
 			allowed = this.acl.decide(username, clientId, topic, Action.SUBSCRIBE).allowed();
-			// Only cache what was decided on the rules still in force.
-			if (this.acl.version() == version && ofClient.put(topic, allowed) == null) {
-				this.cachedReads.incrementAndGet();
-			}
+			remember(ofClient, topic, allowed, version);
 		}
 		return allowed;
+	}
+
+	/**
+	 * The cached decisions of one client of one user, emptied first when the rules or users
+	 * changed since they were made, or when too many are cached.
+	 */
+	private ConcurrentMap<String, Boolean> cached(
+			ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Boolean>>> decisions, String username,
+			String clientId) {
+		long version = this.acl.version();
+		if (version != this.decisionsVersion || this.cachedBytes.get() > MAX_CACHED_BYTES) {
+			this.reads.clear();
+			this.publishes.clear();
+			this.cachedBytes.set(0);
+			this.decisionsVersion = version;
+		}
+		return inner(inner(decisions, (username != null) ? username : ANONYMOUS), clientId);
+	}
+
+	/** Caches a decision made on the rules of {@code version}, unless they changed meanwhile. */
+	private void remember(ConcurrentMap<String, Boolean> ofClient, String topic, Boolean allowed, long version) {
+		if (this.acl.version() != version) {
+			return;
+		}
+		if (ofClient.put(topic, allowed) == null) {
+			this.cachedBytes.addAndGet(ENTRY_BYTES + 2L * topic.length());
+		}
+		if (this.acl.version() != version) {
+			// Changed while it was being put: the cache may already have been emptied for it.
+			ofClient.remove(topic);
+		}
 	}
 
 	/** The map under {@code key}, made when missing; a plain lookup when present (no locking). */

@@ -229,6 +229,25 @@ class TopicRulesIT {
 	}
 
 	@Test
+	void deletingTheRuleThatAllowedPublishingStopsTheNextPublish() throws Exception {
+		AclRule rule = this.acl.create(this.user, null, this.root + "/out/#", Access.PUBLISH, Permission.ALLOW, null);
+		try (MqttTestClient client = connect(this.user, "p-" + this.user);
+				MqttTestClient watcher = connect(null, "w-" + this.user)) {
+			watcher.subscribe(this.root + "/#", 1);
+			// Twice, so that the second is answered from whatever the hub remembers of the first.
+			client.publish(this.root + "/out/a", "first", 1, false);
+			client.publish(this.root + "/out/a", "second", 1, false);
+			assertThat(watcher.awaitMessages(2, WAIT)).extracting(MqttTestClient.Received::payload)
+				.containsExactly("first", "second");
+
+			this.acl.delete(rule.id());
+			publishDenied(client, this.root + "/out/a", 1);
+			Thread.sleep(QUIET.toMillis());
+			assertThat(watcher.drain()).isEmpty();
+		}
+	}
+
+	@Test
 	void disablingAUserStopsDeliveriesToTheSessionsItLeftBehind() throws Exception {
 		this.acl.create(this.user, null, this.root + "/#", Access.SUBSCRIBE, Permission.ALLOW, null);
 		String uri = "tcp://127.0.0.1:" + this.broker.getTcpPort();
