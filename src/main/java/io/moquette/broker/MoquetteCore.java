@@ -846,8 +846,9 @@ public final class MoquetteCore {
 	 * that loop then waits forever (no CONNACK, no delivery). Here a task that throws anything is
 	 * logged in one line, the connection of its session is closed, and the loop goes on with its
 	 * next task. The command then counts as done, so that whatever waits for it (an
-	 * acknowledgement, a commit) is not left waiting; what it would have sent goes nowhere, as
-	 * its connection is closed first.
+	 * acknowledgement, a commit) is not left waiting: what it would have sent on its own
+	 * connection goes nowhere, as that is closed first, but a message it was delivering to a
+	 * session without a connection is lost for that session.
 	 * <p>
 	 * Errors of the virtual machine are caught too, StackOverflowError (unwound by then) and
 	 * OutOfMemoryError included: a loop that died would strand its sessions for good, which is
@@ -927,7 +928,8 @@ public final class MoquetteCore {
 	/**
 	 * One line per failed task, without stack trace (a stack overflow's has a thousand frames)
 	 * and with the client's strings escaped; at most {@value #LINES_PER_MINUTE} lines a minute,
-	 * then one line that says how many were left out, so that a client cannot flood the log.
+	 * so that a client cannot flood the log (the next line after that minute says how many were
+	 * left out).
 	 */
 	private static final class TaskFailureLog {
 

@@ -118,6 +118,19 @@ class MoquetteCoreLoopGuardTest {
 			.doesNotContain("\nFORGED");
 	}
 
+	@Test
+	void failuresAreLoggedAtMostTwentyTimesAMinuteAndAllReported(CapturedOutput output) throws Exception {
+		int failing = 30;
+		for (int i = 0; i < failing; i++) {
+			this.core.runOnSessionLoop(i % this.core.sessionLoopCount(), () -> {
+				throw new IllegalStateException("again");
+			});
+		}
+		assertThat(take(failing)).hasSize(failing);
+		int lines = output.getAll().split("A broker engine task failed on ", -1).length - 1;
+		assertThat(lines).isEqualTo(20);
+	}
+
 	private static int recurse(int depth) {
 		return recurse(depth + 1) + 1;
 	}
