@@ -64,6 +64,13 @@ public class BrokerProperties {
 	@NotNull
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * How long a session loop of the engine may take to answer a probe queued behind its work;
+	 * beyond it the broker's health is DOWN, naming the loop.
+	 */
+	@NotNull
+	private Duration loopProbeTimeout = Duration.ofSeconds(5);
+
 	@Valid
 	private final WebSocket websocket = new WebSocket();
 
@@ -140,6 +147,14 @@ public class BrokerProperties {
 
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getLoopProbeTimeout() {
+		return this.loopProbeTimeout;
+	}
+
+	public void setLoopProbeTimeout(Duration loopProbeTimeout) {
+		this.loopProbeTimeout = loopProbeTimeout;
 	}
 
 	public WebSocket getWebsocket() {

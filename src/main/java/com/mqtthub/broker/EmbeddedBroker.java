@@ -52,6 +52,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private final BrokerLimits limits;
 
+	private final EngineLoops engineLoops;
+
 	private volatile MoquetteCore core;
 
 	private volatile MqttListeners listeners;
@@ -79,6 +81,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		this.authenticator = authenticator;
 		this.authorizer = authorizer;
 		this.limits = new BrokerLimits(properties);
+		this.engineLoops = new EngineLoops(properties.getLoopProbeTimeout());
 	}
 
 	@Override
@@ -107,6 +110,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 					new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
 					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
 			started[0] = moquette;
+			this.engineLoops.watch(moquette);
 			owners[0] = new SessionOwners(moquette.storedMap("session_owners"), moquette.storedSessionIds());
 			tap(moquette, this.publishTap);
 		}
@@ -143,6 +147,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			network.close();
 			connectAuthentication.shutdown();
+			this.engineLoops.stop();
 			moquette.stop();
 			resetPorts();
 			throw ex;
@@ -200,6 +205,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		network.close();
 		this.authentication.shutdown();
 		this.authentication = null;
+		this.engineLoops.stop();
 		running.stop();
 		resetPorts();
 		logger.info("MQTT broker stopped in {} ms ({} connections closed, state saved)",
@@ -419,6 +425,11 @@ public class EmbeddedBroker implements SmartLifecycle {
 	/** Connection counts, the limits and what they dropped. */
 	public BrokerLimits getLimits() {
 		return this.limits;
+	}
+
+	/** The engine's session loops: failed tasks and loops that do not answer. */
+	public EngineLoops getEngineLoops() {
+		return this.engineLoops;
 	}
 
 	/** Where connections relayed from the web port register the address of the client behind them. */

@@ -15,6 +15,7 @@ import com.mqtthub.broker.BrokerObserver;
 import com.mqtthub.broker.ClientConnection;
 import com.mqtthub.broker.ConnectionId;
 import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.broker.EngineLoops;
 import com.mqtthub.broker.Limit;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -152,6 +153,13 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 		FunctionCounter.builder("mqtthub.messages.dropped", limits, BrokerLimits::droppedForFullQueues)
 			.description("Messages dropped: their client did not read (QoS 0) or their session's queue was full")
 			.tag("reason", "queue-full")
+			.register(registry);
+		EngineLoops loops = this.broker.getEngineLoops();
+		FunctionCounter.builder("mqtthub.engine.task.failures", loops, EngineLoops::taskFailures)
+			.description("Tasks that failed on a session loop of the broker engine (logged, the loop kept running)")
+			.register(registry);
+		Gauge.builder("mqtthub.engine.loops.stuck", loops, (l) -> l.stuck().size())
+			.description("Session loops of the broker engine that do not answer their probe within the timeout")
 			.register(registry);
 		for (Limit limit : Limit.values()) {
 			FunctionCounter.builder("mqtthub.limit.refusals", limits, (l) -> l.refusals(limit))

@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.mqtthub.security.LogSafe;
 import io.moquette.BrokerConstants;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.security.IAuthenticator;
@@ -94,6 +95,15 @@ public final class MoquetteCore {
 
 	private final SessionEventLoopGroup loops;
 
+	/** Names that the engine maps to each of its session loops, one per loop, in loop order. */
+	private final List<String> loopKeys;
+
+	/** Told about every task that failed on a session loop (the guard has logged it already). */
+	private volatile TaskFailureListener taskFailures = (loop, error) -> {
+	};
+
+	private final TaskFailureLog failureLog = new TaskFailureLog();
+
 	/** Whether a {@link PublishListener} is set: commits must then wait for it. */
 	private volatile boolean publishesTapped;
 
@@ -127,6 +137,9 @@ public final class MoquetteCore {
 
 	/** Where a session keeps its queue; the field is final, so only reflection can wrap it. */
 	private static final Field SESSION_QUEUE = sessionQueueField();
+
+	/** A session's connection, which the guard closes when a task of that session fails. */
+	private static final Field SESSION_CONNECTION = declaredField(Session.class, "mqttConnection");
 
 	/** The engine's packet id counter of a connection; only reflection can move it on. */
 	private static final Field LAST_PACKET_ID = declaredField(MQTTConnection.class, "lastPacketId");
@@ -222,10 +235,11 @@ public final class MoquetteCore {
 		subscriptions.init(subscriptionsRepository);
 		Authorizator authorizator = new Authorizator(rememberingSubscriber(authorizatorPolicy));
 		int sessionQueueSize = config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024);
-		SessionEventLoopGroup loops = new SessionEventLoopGroup(this.interceptor, sessionQueueSize);
+		SessionEventLoopGroup loops = new GuardedLoops(this.interceptor, sessionQueueSize);
 		this.loops = loops;
+		List<String> loopKeys = oneKeyPerSessionLoop(loops);
+		this.loopKeys = loopKeys;
 		if (this.committer != null) {
-			List<String> loopKeys = oneKeyPerSessionLoop(loops);
 			// The notification thread too: it stores QoS 0 retained messages (RetainedInOrder), in
 			// order with the others, and feeds a PublishListener.
 			this.notifications = notificationExecutor(this.interceptor);
@@ -780,6 +794,184 @@ public final class MoquetteCore {
 			task.run();
 			return null;
 		}).isSuccess();
+	}
+
+	/** Reports tasks that failed on a session loop. */
+	@FunctionalInterface
+	public interface TaskFailureListener {
+
+		/**
+		 * Called on the session loop, after the guard has logged the failure and closed the
+		 * connection it belongs to; must be quick and must not throw.
+		 * @param loop the name of the session loop
+		 */
+		void taskFailed(String loop, Throwable error);
+
+	}
+
+	/** Tells {@code listener} about every task that fails on a session loop from now on. */
+	public void onTaskFailure(TaskFailureListener listener) {
+		this.taskFailures = listener;
+	}
+
+	/** How many session loops the engine runs. */
+	public int sessionLoopCount() {
+		return this.loopKeys.size();
+	}
+
+	/** The name of session loop {@code loop} (its thread's name), e.g. for a health report. */
+	public String sessionLoopName(int loop) {
+		return this.loops.sessionLoopThreadName(this.loopKeys.get(loop));
+	}
+
+	/**
+	 * Queues a probe on session loop {@code loop}, behind every command already queued there:
+	 * {@code answered} runs on that loop when it gets there.
+	 * @return false when the loop's queue is full (the probe is not queued)
+	 */
+	public boolean probeSessionLoop(int loop, Runnable answered) {
+		return runOnSessionLoop(loop, answered);
+	}
+
+	/** Runs {@code task} on session loop {@code loop} (tests use it to block or break a loop). */
+	boolean runOnSessionLoop(int loop, Runnable task) {
+		return this.loops.routeCommand(this.loopKeys.get(loop), "hub loop task", () -> {
+			task.run();
+			return null;
+		}).isSuccess();
+	}
+
+	/**
+	 * The engine's session loops with every task behind a guard. The engine runs each command in
+	 * a task whose failure it rethrows, which ends the loop's thread for good: every session on
+	 * that loop then waits forever (no CONNACK, no delivery). Here a task that throws anything is
+	 * logged in one line, the connection of its session is closed, and the loop goes on with its
+	 * next task. The command then counts as done, so that whatever waits for it (an
+	 * acknowledgement, a commit) is not left waiting: what it would have sent on its own
+	 * connection goes nowhere, as that is closed first, but a message it was delivering to a
+	 * session without a connection is lost for that session.
+	 * <p>
+	 * Errors of the virtual machine are caught too, StackOverflowError (unwound by then) and
+	 * OutOfMemoryError included: a loop that died would strand its sessions for good, which is
+	 * worse than going on. As whichever task allocates next gets an OutOfMemoryError, that one
+	 * closes no connection (its client is more likely a victim than the cause); the hub's health
+	 * turns DOWN if the loop stops answering, and {@code -XX:+ExitOnOutOfMemoryError} is there for
+	 * a restart instead.
+	 */
+	private final class GuardedLoops extends SessionEventLoopGroup {
+
+		GuardedLoops(BrokerInterceptor interceptor, int queueSize) {
+			super(interceptor, queueSize);
+		}
+
+		@Override
+		public PostOffice.RouteResult routeCommand(String clientId, String action,
+				java.util.concurrent.Callable<String> command) {
+			return super.routeCommand(clientId, action, () -> {
+				try {
+					return command.call();
+				}
+				catch (Throwable error) {
+					taskFailed(clientId, action, error);
+					return clientId;
+				}
+			});
+		}
+
+	}
+
+	/** Never throws: it runs in the guard itself. */
+	private void taskFailed(String clientId, String action, Throwable error) {
+		String loop = Thread.currentThread().getName();
+		try {
+			if (error instanceof InterruptedException) {
+				// The loops are being stopped: let the loop see it and end as the engine intends.
+				Thread.currentThread().interrupt();
+				return;
+			}
+			boolean theClientsFault = !(error instanceof VirtualMachineError) || error instanceof StackOverflowError;
+			String outcome;
+			if (!theClientsFault) {
+				outcome = "no connection closed (the virtual machine is short of resources)";
+			}
+			else if (closeConnectionOf(clientId)) {
+				outcome = "closed the client's connection";
+			}
+			else {
+				outcome = "no connection to close";
+			}
+			this.failureLog.failed(loop, action, clientId, error, outcome, theClientsFault);
+		}
+		catch (Throwable ex) {
+			// The guard must not fail in turn: the loop would end after all.
+		}
+		try {
+			this.taskFailures.taskFailed(loop, error);
+		}
+		catch (Throwable ex) {
+			// Likewise.
+		}
+	}
+
+	/** Closes the network connection of {@code clientId}'s session (on its session loop); false when none. */
+	private boolean closeConnectionOf(String clientId) throws IllegalAccessException {
+		SessionRegistry registry = this.sessions;
+		Session session = (clientId != null && registry != null) ? registry.retrieve(clientId) : null;
+		Object connection = (session != null) ? SESSION_CONNECTION.get(session) : null;
+		if (connection instanceof MQTTConnection mqttConnection) {
+			// Only the channel: the engine then cleans up as after any lost connection.
+			mqttConnection.dropConnection();
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * One line per failed task, without stack trace (a stack overflow's has a thousand frames)
+	 * and with the client's strings escaped; at most {@value #LINES_PER_MINUTE} lines a minute,
+	 * so that a client cannot flood the log (the next line after that minute says how many were
+	 * left out).
+	 */
+	private static final class TaskFailureLog {
+
+		private static final int LINES_PER_MINUTE = 20;
+
+		private static final org.slf4j.Logger logger = LoggerFactory.getLogger(MoquetteCore.class);
+
+		private long windowStart = System.nanoTime();
+
+		private int lines;
+
+		private int leftOut;
+
+		synchronized void failed(String loop, String action, String clientId, Throwable error, String outcome,
+				boolean warning) {
+			long now = System.nanoTime();
+			if (now - this.windowStart >= TimeUnit.MINUTES.toNanos(1)) {
+				if (this.leftOut > 0) {
+					logger.warn("{} more broker engine task failures in the last minute were not logged", this.leftOut);
+				}
+				this.windowStart = now;
+				this.lines = 0;
+				this.leftOut = 0;
+			}
+			if (this.lines >= LINES_PER_MINUTE) {
+				this.leftOut++;
+				return;
+			}
+			this.lines++;
+			String message = error.getMessage();
+			String text = "A broker engine task failed on {} (action '{}', client '{}'): {}; {}; the loop keeps running";
+			Object[] arguments = { LogSafe.text(loop), LogSafe.text(action), LogSafe.text(clientId),
+					error.getClass().getName() + ((message != null) ? ": " + LogSafe.text(message) : ""), outcome };
+			if (warning) {
+				logger.warn(text, arguments);
+			}
+			else {
+				logger.error(text, arguments);
+			}
+		}
+
 	}
 
 	public Collection<ClientDescriptor> listConnectedClients() {
