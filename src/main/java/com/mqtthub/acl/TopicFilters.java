@@ -75,6 +75,17 @@ public final class TopicFilters {
 		return covers(filter, topic);
 	}
 
+	/** Levels of a topic name or filter: one more than its separators ({@code "a//b"} has three). */
+	public static int levels(String topic) {
+		int levels = 1;
+		for (int i = 0; i < topic.length(); i++) {
+			if (topic.charAt(i) == '/') {
+				levels++;
+			}
+		}
+		return levels;
+	}
+
 	/** Whether {@code filter} is a valid MQTT topic filter (wildcards only as whole levels, # last). */
 	public static boolean isValidFilter(String filter) {
 		if (filter == null || filter.isEmpty() || filter.indexOf('\u0000') >= 0) {

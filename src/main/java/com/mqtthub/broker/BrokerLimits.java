@@ -27,10 +27,14 @@ public final class BrokerLimits {
 
 	private final Map<Limit, LongAdder> refusals = new EnumMap<>(Limit.class);
 
+	private final TopicLimits topics;
+
 	BrokerLimits(BrokerProperties properties) {
 		this.maxConnections = properties.getMaxConnections();
 		this.maxQueuedMessages = properties.getMaxQueuedMessages();
 		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
+		this.topics = new TopicLimits(properties.getMaxTopicLevels(), properties.getMaxTopicLength(),
+				properties.getMaxFiltersPerSubscribe(), properties.getMaxSubscriptionsPerClient());
 		for (Limit limit : Limit.values()) {
 			this.refusals.put(limit, new LongAdder());
 		}
@@ -71,6 +75,11 @@ public final class BrokerLimits {
 
 	void droppedForFullQueue() {
 		this.droppedForFullQueues.increment();
+	}
+
+	/** Bounds on topics, filters and subscriptions. */
+	TopicLimits topics() {
+		return this.topics;
 	}
 
 	int maxQueuedMessages() {

@@ -71,6 +71,34 @@ public class BrokerProperties {
 	@NotNull
 	private Duration loopProbeTimeout = Duration.ofSeconds(5);
 
+	/**
+	 * Most levels in a topic name or filter. The engine walks its subscription tree recursively,
+	 * one call per level: a filter thousands of levels deep overflows its stack when removed.
+	 */
+	@Min(1)
+	@Max(32768)
+	private int maxTopicLevels = 128;
+
+	/**
+	 * Most bytes (UTF-8) in a topic name or filter. MQTT allows 65535, but real topics are far
+	 * shorter, and every subscription keeps its filter in memory and in the store: 1 KB leaves
+	 * room for any sensible naming scheme while 1000 subscriptions of one client stay near 1 MB.
+	 */
+	@Min(1)
+	@Max(65535)
+	private int maxTopicLength = 1024;
+
+	/** Most topic filters in one SUBSCRIBE; the ones beyond get 0x80 in the SUBACK. */
+	@Min(1)
+	private int maxFiltersPerSubscribe = 100;
+
+	/**
+	 * Most subscriptions one session holds (restored ones included); a new filter beyond gets
+	 * 0x80 in the SUBACK.
+	 */
+	@Min(1)
+	private int maxSubscriptionsPerClient = 1000;
+
 	@Valid
 	private final WebSocket websocket = new WebSocket();
 
@@ -155,6 +183,38 @@ public class BrokerProperties {
 
 	public void setLoopProbeTimeout(Duration loopProbeTimeout) {
 		this.loopProbeTimeout = loopProbeTimeout;
+	}
+
+	public int getMaxTopicLevels() {
+		return this.maxTopicLevels;
+	}
+
+	public void setMaxTopicLevels(int maxTopicLevels) {
+		this.maxTopicLevels = maxTopicLevels;
+	}
+
+	public int getMaxTopicLength() {
+		return this.maxTopicLength;
+	}
+
+	public void setMaxTopicLength(int maxTopicLength) {
+		this.maxTopicLength = maxTopicLength;
+	}
+
+	public int getMaxFiltersPerSubscribe() {
+		return this.maxFiltersPerSubscribe;
+	}
+
+	public void setMaxFiltersPerSubscribe(int maxFiltersPerSubscribe) {
+		this.maxFiltersPerSubscribe = maxFiltersPerSubscribe;
+	}
+
+	public int getMaxSubscriptionsPerClient() {
+		return this.maxSubscriptionsPerClient;
+	}
+
+	public void setMaxSubscriptionsPerClient(int maxSubscriptionsPerClient) {
+		this.maxSubscriptionsPerClient = maxSubscriptionsPerClient;
 	}
 
 	public WebSocket getWebsocket() {

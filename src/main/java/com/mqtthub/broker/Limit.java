@@ -8,7 +8,19 @@ package com.mqtthub.broker;
 public enum Limit {
 
 	/** {@code mqtthub.broker.max-connections}: a CONNECT (or socket) beyond it. */
-	CONNECTIONS("connections");
+	CONNECTIONS("connections"),
+
+	/** {@code mqtthub.broker.max-topic-levels}: a PUBLISH, will or filter with more levels. */
+	TOPIC_LEVELS("topic-levels"),
+
+	/** {@code mqtthub.broker.max-topic-length}: a PUBLISH, will or filter with more bytes. */
+	TOPIC_LENGTH("topic-length"),
+
+	/** {@code mqtthub.broker.max-filters-per-subscribe}: each filter beyond it in one SUBSCRIBE. */
+	FILTERS_PER_SUBSCRIBE("filters-per-subscribe"),
+
+	/** {@code mqtthub.broker.max-subscriptions-per-client}: each new subscription beyond it. */
+	SUBSCRIPTIONS_PER_CLIENT("subscriptions-per-client");
 
 	private final String tag;
 

@@ -68,8 +68,30 @@ final class MqttListeners {
 	private static final Runnable NOTHING = () -> {
 	};
 
+	/** The engine's subscriptions, for the limit per client. */
+	private final SubscriptionLimits.Subscriptions subscriptions;
+
 	MqttListeners(ConnectionServices services) {
 		this.retainFlag = new RetainFlag(services.core());
+		MoquetteCore core = services.core();
+		this.subscriptions = new SubscriptionLimits.Subscriptions() {
+
+			@Override
+			public int count(String clientId) {
+				return core.subscriptionCount(clientId);
+			}
+
+			@Override
+			public boolean holds(String clientId, String filter) {
+				return core.holdsSubscription(clientId, filter);
+			}
+
+			@Override
+			public String clientIdOf(Channel channel) {
+				return core.clientIdOf(channel);
+			}
+
+		};
 		this.services = services;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -144,6 +166,10 @@ final class MqttListeners {
 		MoquetteCore core = this.services.core();
 		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
 				guard::refusedEarly));
+		pipeline.addLast("publishTopicLimits",
+				new PublishTopicLimits(this.services.limits(), this.services.addresses(), guard::refusedEarly));
+		pipeline.addLast("subscriptionLimits",
+				new SubscriptionLimits(this.services.limits(), this.subscriptions, this.services.addresses()));
 		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), core::continuePacketIdsAfter,
 				() -> core.afterCommit(NOTHING), core::recordsInFlightOn));
 		pipeline.addLast("retainFlag", this.retainFlag);

@@ -314,6 +314,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		boolean queued = this.core.afterQueuedCommands(clientId, () -> {
 			this.core.capSessionQueue(clientId);
+			this.core.reconcileSubscriptions(clientId);
 			ctx.executor().execute(() -> {
 				this.engineCaughtUp = true;
 				settleAfterConnAck(ctx);

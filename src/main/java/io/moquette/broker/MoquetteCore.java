@@ -73,7 +73,7 @@ public final class MoquetteCore {
 
 	private final SessionRegistry sessions;
 
-	private final ISubscriptionsDirectory subscriptions;
+	private final CheckedSubscriptions subscriptions;
 
 	private final PostOffice postOffice;
 
@@ -229,7 +229,7 @@ public final class MoquetteCore {
 			sessionsRepository = new MemorySessionsRepository();
 		}
 		this.retained = retainedRepository;
-		ISubscriptionsDirectory subscriptions = new CheckedSubscriptions(new CTrieSubscriptionDirectory(),
+		CheckedSubscriptions subscriptions = new CheckedSubscriptions(new CTrieSubscriptionDirectory(),
 				deliveryCheck);
 		this.subscriptions = subscriptions;
 		subscriptions.init(subscriptionsRepository);
@@ -386,12 +386,20 @@ public final class MoquetteCore {
 
 	}
 
-	/** The subscription tree, with every match checked by the hub before the engine delivers. */
+	/**
+	 * The subscription tree, with every match checked by the hub before the engine delivers, and
+	 * the filters each client id holds in it, counted for the hub's limit per client. The engine
+	 * changes the tree of a client id on that client's session loop only (SUBSCRIBE, UNSUBSCRIBE,
+	 * a clean session's end or restart, a dropped session); the hub reads the counts from any thread.
+	 */
 	private static final class CheckedSubscriptions implements ISubscriptionsDirectory {
 
 		private final ISubscriptionsDirectory tree;
 
 		private final DeliveryCheck check;
+
+		/** Per client id, its subscriptions in the tree by filter. */
+		private final Map<String, Map<String, Subscription>> byClient = new ConcurrentHashMap<>();
 
 		CheckedSubscriptions(ISubscriptionsDirectory tree, DeliveryCheck check) {
 			this.tree = tree;
@@ -401,6 +409,10 @@ public final class MoquetteCore {
 		@Override
 		public void init(ISubscriptionsRepository repository) {
 			this.tree.init(repository);
+			// The tree was just filled from the store: sessions restored with their subscriptions.
+			for (Subscription subscription : repository.listAllSubscriptions()) {
+				held(subscription);
+			}
 		}
 
 		@Override
@@ -435,11 +447,65 @@ public final class MoquetteCore {
 		@Override
 		public void add(Subscription newSubscription) {
 			this.tree.add(newSubscription);
+			held(newSubscription);
+		}
+
+		private void held(Subscription subscription) {
+			this.byClient.computeIfAbsent(subscription.getClientId(), (id) -> new ConcurrentHashMap<>())
+				.put(subscription.getTopicFilter().toString(), subscription);
 		}
 
 		@Override
 		public void removeSubscription(Topic topic, String clientID) {
 			this.tree.removeSubscription(topic, clientID);
+			String filter = topic.toString();
+			this.byClient.computeIfPresent(clientID, (id, filters) -> {
+				filters.remove(filter);
+				return filters.isEmpty() ? null : filters;
+			});
+		}
+
+		/** Filters the tree holds for this client id (a re-subscription replaces, it does not add). */
+		int count(String clientId) {
+			Map<String, Subscription> filters = this.byClient.get(clientId);
+			return (filters != null) ? filters.size() : 0;
+		}
+
+		boolean holds(String clientId, String filter) {
+			Map<String, Subscription> filters = this.byClient.get(clientId);
+			return filters != null && filters.containsKey(filter);
+		}
+
+		/**
+		 * Makes a session that the engine just connected agree with the tree. The engine restores
+		 * sessions at start-up without their list of subscriptions, which is what it removes from
+		 * the tree when a session ends or starts clean: those in the tree would stay forever (and
+		 * still receive). A persistent session gets its list back; a clean one, which has just
+		 * been created and holds nothing yet, loses what the tree kept for its client id.
+		 */
+		void reconcile(Session session) {
+			Map<String, Subscription> held = this.byClient.get(session.getClientID());
+			if (held == null) {
+				return;
+			}
+			Set<Subscription> known = new java.util.HashSet<>(session.getSubscriptions());
+			List<Subscription> unknown = new ArrayList<>();
+			for (Subscription subscription : held.values()) {
+				if (!known.contains(subscription)) {
+					unknown.add(subscription);
+				}
+			}
+			if (unknown.isEmpty()) {
+				return;
+			}
+			if (session.isClean()) {
+				for (Subscription stale : unknown) {
+					removeSubscription(stale.getTopicFilter(), session.getClientID());
+				}
+			}
+			else {
+				session.addSubscriptions(unknown);
+			}
 		}
 
 		@Override
@@ -972,6 +1038,43 @@ public final class MoquetteCore {
 			}
 		}
 
+	}
+
+	/**
+	 * Makes the session of a client id that just connected agree with the subscription tree
+	 * (see {@link CheckedSubscriptions#reconcile}). Must run on the client's session loop (see
+	 * {@link #afterQueuedCommands}), after its CONNECT and before anything else it sent.
+	 */
+	public void reconcileSubscriptions(String clientId) {
+		try {
+			Session session = this.sessions.retrieve(clientId);
+			if (session != null) {
+				this.subscriptions.reconcile(session);
+			}
+		}
+		catch (RuntimeException ex) {
+			// The connection goes on with the engine's own view of its subscriptions.
+			LoggerFactory.getLogger(MoquetteCore.class)
+				.warn("Could not reconcile the subscriptions of a session: {}", ex.toString());
+		}
+	}
+
+	/**
+	 * Subscriptions the engine holds for a client id, whether its client is connected or not,
+	 * those restored from the store at start-up included.
+	 */
+	public int subscriptionCount(String clientId) {
+		return this.subscriptions.count(clientId);
+	}
+
+	/** Whether the engine holds a subscription of this client id to exactly this filter. */
+	public boolean holdsSubscription(String clientId, String filter) {
+		return this.subscriptions.holds(clientId, filter);
+	}
+
+	/** The client id the engine knows a connection by, or null before it accepted its CONNECT. */
+	public String clientIdOf(io.netty.channel.Channel channel) {
+		return NettyUtils.clientID(channel);
 	}
 
 	public Collection<ClientDescriptor> listConnectedClients() {
