@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @HubTest
 @TestPropertySource(properties = { "mqtthub.monitoring.topic-tree.max-topics=" + TopicTreeIT.MAX_TOPICS,
-		"mqtthub.monitoring.topic-tree.max-payload-bytes=" + TopicTreeIT.MAX_PAYLOAD })
+		"mqtthub.monitoring.topic-tree.max-payload-bytes=" + TopicTreeIT.MAX_PAYLOAD,
+		// Deeper than the JSON writer's nesting limit, which the broker's defaults would refuse.
+		"mqtthub.broker.max-topic-levels=1000", "mqtthub.broker.max-topic-length=4096" })
 class TopicTreeIT {
 
 	static final int MAX_TOPICS = 5;
