@@ -1,11 +1,15 @@
 package com.mqtthub.broker;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -88,6 +92,21 @@ class ConnectDeadlineTest {
 		pass(channel, TIMEOUT.multipliedBy(3));
 		assertThat(channel.isOpen()).isTrue();
 		assertThat(this.limits.refusals(Limit.CONNECT_TIMEOUT)).isZero();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void overWebSocketTheDeadlineCoversTheUpgrade() {
+		EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(65536),
+				new WebSocketServerProtocolHandler("/mqtt", "mqtt", true, 65536), WebSocketFrameCodec.INSTANCE,
+				new MqttDecoder(), new ConnectDeadline(TIMEOUT, this.limits, new ClientAddresses()));
+		channel.freezeTime();
+		// An upgrade request that never ends.
+		channel.writeInbound(Unpooled.copiedBuffer("GET /mqtt HTTP/1.1\r\nHost: hub.example\r\nUpgrade: websocket\r\n",
+				StandardCharsets.US_ASCII));
+		pass(channel, TIMEOUT);
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(this.limits.refusals(Limit.CONNECT_TIMEOUT)).isEqualTo(1);
 		channel.finishAndReleaseAll();
 	}
 
