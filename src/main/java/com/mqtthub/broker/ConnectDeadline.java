@@ -25,7 +25,7 @@ final class ConnectDeadline extends ChannelInboundHandlerAdapter {
 	private static final Logger logger = LoggerFactory.getLogger(ConnectDeadline.class);
 
 	private static final RateLimitedLog timedOut = new RateLimitedLog(logger,
-			"connections closed at mqtthub.broker.connect-timeout", 10, Duration.ofMinutes(1));
+			"connections closed at mqtthub.broker.connect-timeout");
 
 	private final Duration timeout;
 

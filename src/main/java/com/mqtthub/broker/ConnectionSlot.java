@@ -1,6 +1,5 @@
 package com.mqtthub.broker;
 
-import java.time.Duration;
 
 import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.Channel;
@@ -21,7 +20,7 @@ final class ConnectionSlot extends ChannelInboundHandlerAdapter {
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionSlot.class);
 
 	private static final RateLimitedLog closedAtOnce = new RateLimitedLog(logger,
-			"sockets closed beyond mqtthub.broker.max-connections", 10, Duration.ofMinutes(1));
+			"sockets closed beyond mqtthub.broker.max-connections");
 
 	private enum State {
 

@@ -1,6 +1,5 @@
 package com.mqtthub.broker;
 
-import java.time.Duration;
 import java.util.List;
 
 import com.mqtthub.security.RateLimitedLog;
@@ -36,7 +35,7 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 
 	/** Any stranger can send these at will: a burst of them must not flood the log. */
 	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
-			"CONNECTs refused for their protocol version or client id", 10, Duration.ofMinutes(1));
+			"CONNECTs refused for their protocol version or client id");
 
 	private final ClientAddresses addresses;
 

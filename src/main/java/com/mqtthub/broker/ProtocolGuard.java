@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +49,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	private static final Logger logger = LoggerFactory.getLogger(ProtocolGuard.class);
 
 	/** Any stranger can send refused CONNECTs at will: a burst of them must not flood the log. */
-	private static final RateLimitedLog refusals = new RateLimitedLog(logger, "refused MQTT connections", 10,
-			Duration.ofMinutes(1));
+	private static final RateLimitedLog refusals = new RateLimitedLog(logger, "refused MQTT connections");
 
 	private final MoquetteCore core;
 

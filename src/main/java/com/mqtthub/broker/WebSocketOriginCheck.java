@@ -1,6 +1,5 @@
 package com.mqtthub.broker;
 
-import java.time.Duration;
 import java.util.List;
 
 import com.mqtthub.security.LogSafe;
@@ -36,7 +35,7 @@ final class WebSocketOriginCheck extends ChannelInboundHandlerAdapter {
 
 	/** Any page on the web can make browsers send these: a flood of them must not flood the log. */
 	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
-			"refused WebSocket handshakes from other sites", 10, Duration.ofMinutes(1));
+			"refused WebSocket handshakes from other sites");
 
 	private final List<String> allowedOrigins;
 

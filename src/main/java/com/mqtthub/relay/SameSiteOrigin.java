@@ -1,6 +1,5 @@
 package com.mqtthub.relay;
 
-import java.time.Duration;
 import java.util.Map;
 
 import com.mqtthub.security.LogSafe;
@@ -32,7 +31,7 @@ final class SameSiteOrigin implements HandshakeInterceptor {
 
 	/** Any page on the web can make browsers send these: a flood of them must not flood the log. */
 	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
-			"refused WebSocket handshakes from other sites", 10, Duration.ofMinutes(1));
+			"refused WebSocket handshakes from other sites");
 
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,

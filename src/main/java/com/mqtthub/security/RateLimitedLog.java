@@ -44,6 +44,20 @@ public final class RateLimitedLog {
 
 	private long suppressed;
 
+	/** Lines of one kind a period, by default: what the README promises for refusals at the door. */
+	public static final int DEFAULT_LINES = 10;
+
+	/** The default period. */
+	public static final Duration DEFAULT_PERIOD = Duration.ofMinutes(1);
+
+	/**
+	 * At most {@value #DEFAULT_LINES} lines a minute.
+	 * @param kind what the warnings are about, in the plural, for the summary ("refused MQTT connections")
+	 */
+	public RateLimitedLog(Logger logger, String kind) {
+		this(logger, kind, DEFAULT_LINES, DEFAULT_PERIOD);
+	}
+
 	/**
 	 * @param kind what the warnings are about, in the plural, for the summary ("refused MQTT connections")
 	 */

@@ -58,7 +58,7 @@ class HostileConnectionsIT {
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
 	/** Lines of one kind of warning a minute (the rate limit of the refusal warnings). */
-	private static final int WARNINGS_PER_PERIOD = 10;
+	private static final int WARNINGS_PER_PERIOD = RateLimitedLog.DEFAULT_LINES;
 
 	@Autowired
 	private EmbeddedBroker broker;
