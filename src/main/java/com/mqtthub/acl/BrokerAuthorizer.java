@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.mqtthub.broker.MqttAuthorizer;
 import com.mqtthub.security.LogSafe;
+import com.mqtthub.security.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,11 @@ import org.springframework.stereotype.Component;
 public class BrokerAuthorizer implements MqttAuthorizer {
 
 	private static final Logger logger = LoggerFactory.getLogger(BrokerAuthorizer.class);
+
+	/** A client can send denied PUBLISHes and filters at will: their lines are rate-limited. */
+	private static final RateLimitedLog deniedPublishLog = new RateLimitedLog(logger, "denied PUBLISH packets");
+
+	private static final RateLimitedLog deniedFilterLog = new RateLimitedLog(logger, "denied SUBSCRIBE filters");
 
 	private final AclService acl;
 
@@ -66,7 +72,7 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 		AccessDecision decision = this.acl.decide(username, clientId, topic, Action.PUBLISH);
 		if (!decision.allowed()) {
 			long count = this.deniedPublishes.incrementAndGet();
-			logger.warn("PUBLISH to '{}' by {} (client id '{}') denied and dropped, {} ({} denied so far)",
+			deniedPublishLog.warn("PUBLISH to '{}' by {} (client id '{}') denied and dropped, {} ({} denied so far)",
 					LogSafe.text(topic), who(username), LogSafe.text(clientId), decision.reason(), count);
 		}
 		// Only allowed publishes are remembered: a denied one closes its connection anyway, and is
@@ -82,7 +88,7 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 		AccessDecision decision = this.acl.decide(username, clientId, topicFilter, Action.SUBSCRIBE);
 		if (!decision.allowed()) {
 			long count = this.deniedSubscriptions.incrementAndGet();
-			logger.warn("SUBSCRIBE to '{}' by {} (client id '{}') denied, {} ({} denied so far)",
+			deniedFilterLog.warn("SUBSCRIBE to '{}' by {} (client id '{}') denied, {} ({} denied so far)",
 					LogSafe.text(topicFilter), who(username), LogSafe.text(clientId), decision.reason(), count);
 		}
 		return decision.allowed();

@@ -8,8 +8,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The broker's limits and what they cost: open connections against the maximum, and the
  * messages dropped because a client did not read or a session's queue was full.
+ * <p>
+ * A connection takes its slot when its socket is accepted, not at CONNECT, so that sockets that
+ * never send one count too. A socket accepted while every slot is taken is kept only to answer its
+ * CONNECT with CONNACK 3 (server unavailable), and only while fewer than {@value #REFUSAL_ROOM}
+ * such sockets wait; beyond that it is closed at once.
  */
 public final class BrokerLimits {
+
+	/** Sockets beyond the maximum kept at once, only to be told CONNACK 3. */
+	static final int REFUSAL_ROOM = 100;
 
 	private final int maxConnections;
 
@@ -18,6 +26,8 @@ public final class BrokerLimits {
 	private final long slowClientBufferBytes;
 
 	private final AtomicInteger connections = new AtomicInteger();
+
+	private final AtomicInteger waitingForRefusal = new AtomicInteger();
 
 	private final LongAdder refusedConnections = new LongAdder();
 
@@ -50,7 +60,7 @@ public final class BrokerLimits {
 		return this.refusals.get(limit).sum();
 	}
 
-	/** Takes a connection slot; false when all are taken. */
+	/** Takes a connection slot for a new socket; false (counted as a refusal) when all are taken. */
 	boolean tryConnect() {
 		while (true) {
 			int current = this.connections.get();
@@ -67,6 +77,20 @@ public final class BrokerLimits {
 
 	void disconnected() {
 		this.connections.decrementAndGet();
+	}
+
+	/** Room to keep one more socket beyond the maximum until its CONNACK 3; false when there is none. */
+	boolean tryWaitForRefusal() {
+		if (this.waitingForRefusal.incrementAndGet() > REFUSAL_ROOM) {
+			this.waitingForRefusal.decrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	/** A socket kept for its CONNACK 3 closed. */
+	void refusalDone() {
+		this.waitingForRefusal.decrementAndGet();
 	}
 
 	void droppedForSlowClient() {
@@ -90,7 +114,7 @@ public final class BrokerLimits {
 		return this.slowClientBufferBytes;
 	}
 
-	/** MQTT connections that have sent CONNECT and are open. */
+	/** Open MQTT connections that hold a slot, whether they have sent CONNECT yet or not. */
 	public int connections() {
 		return this.connections.get();
 	}
@@ -99,7 +123,7 @@ public final class BrokerLimits {
 		return this.maxConnections;
 	}
 
-	/** CONNECTs refused because the maximum was reached. */
+	/** Sockets accepted while every connection slot was taken. */
 	public long refusedConnections() {
 		return this.refusedConnections.sum();
 	}

@@ -2,6 +2,8 @@ package com.mqtthub.broker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -9,6 +11,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -42,9 +46,20 @@ public class BrokerProperties {
 	/** Keep retained messages, sessions and queued messages on disk across restarts. */
 	private boolean persistence = true;
 
-	/** Most MQTT connections at once; a CONNECT beyond it gets CONNACK "server unavailable". */
+	/**
+	 * Most MQTT connections at once, counted from the accepted socket (before its CONNECT); a
+	 * connection beyond it gets CONNACK "server unavailable".
+	 */
 	@Min(1)
 	private int maxConnections = 10_000;
+
+	/**
+	 * How long a new connection has, from its TCP accept (including a TLS handshake or WebSocket
+	 * upgrade), to send a whole CONNECT; it is closed when the time is up.
+	 */
+	@NotNull
+	@DurationMin(millis = 100)
+	private Duration connectTimeout = Duration.ofSeconds(10);
 
 	/**
 	 * Most messages waiting for one session (offline, or online but behind); newer messages for
@@ -151,6 +166,14 @@ public class BrokerProperties {
 
 	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
 	}
 
 	public int getMaxQueuedMessages() {
@@ -334,6 +357,14 @@ public class BrokerProperties {
 		 */
 		private DataSize maxFrameSize;
 
+		/**
+		 * Origins of other sites whose pages may open MQTT over WebSocket on this listener (exact
+		 * origins such as {@code https://dashboard.example}, or {@code *} for any). Pages of the
+		 * request's own host (any scheme or port) and clients that send no Origin are always let in.
+		 */
+		@NotNull
+		private List<String> allowedOrigins = new ArrayList<>();
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -364,6 +395,14 @@ public class BrokerProperties {
 
 		public void setMaxFrameSize(DataSize maxFrameSize) {
 			this.maxFrameSize = maxFrameSize;
+		}
+
+		public List<String> getAllowedOrigins() {
+			return this.allowedOrigins;
+		}
+
+		public void setAllowedOrigins(List<String> allowedOrigins) {
+			this.allowedOrigins = allowedOrigins;
 		}
 
 	}

@@ -122,7 +122,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		InflightStore inflightStore = new InflightStore(moquette.storedMap("inflight"));
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
-				owners[0], inflightStore));
+				owners[0], inflightStore), this.properties.getConnectTimeout());
 		this.owners = owners[0];
 		this.inflight = inflightStore;
 		network.observe(events);
@@ -134,14 +134,15 @@ public class EmbeddedBroker implements SmartLifecycle {
 			if (webSocket.isEnabled()) {
 				this.webSocketPort = bind(WEBSOCKET_LISTENER, host, webSocket.getPort(),
 						"mqtthub.broker.websocket.port",
-						() -> network.bindWebSocket(host, webSocket.getPort(), webSocket.getPath(), maxFrame, null));
+						() -> network.bindWebSocket(host, webSocket.getPort(), webSocket.getPath(), maxFrame,
+								webSocket.getAllowedOrigins(), null));
 			}
 			if (sslContext != null) {
 				this.sslPort = bind(TLS_LISTENER, host, tls.getSslPort(), "mqtthub.broker.tls.ssl-port",
 						() -> network.bindTcp(host, tls.getSslPort(), sslContext));
 				this.secureWebSocketPort = bind(SECURE_WEBSOCKET_LISTENER, host, tls.getWssPort(),
 						"mqtthub.broker.tls.wss-port", () -> network.bindWebSocket(host, tls.getWssPort(),
-								webSocket.getPath(), maxFrame, sslContext));
+								webSocket.getPath(), maxFrame, webSocket.getAllowedOrigins(), sslContext));
 			}
 		}
 		catch (RuntimeException ex) {

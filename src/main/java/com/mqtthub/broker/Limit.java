@@ -7,8 +7,17 @@ package com.mqtthub.broker;
  */
 public enum Limit {
 
-	/** {@code mqtthub.broker.max-connections}: a CONNECT (or socket) beyond it. */
+	/** {@code mqtthub.broker.max-connections}: a socket accepted beyond it. */
 	CONNECTIONS("connections"),
+
+	/** {@code mqtthub.broker.connect-timeout}: a socket closed for not sending a whole CONNECT in time. */
+	CONNECT_TIMEOUT("connect-timeout"),
+
+	/**
+	 * {@code mqtthub.broker.websocket.allowed-origins}: a WebSocket handshake with the broker's own
+	 * listener refused (HTTP 403) because its {@code Origin} is another site.
+	 */
+	WEBSOCKET_ORIGIN("websocket-origin"),
 
 	/** {@code mqtthub.broker.max-topic-levels}: a PUBLISH, will or filter with more levels. */
 	TOPIC_LEVELS("topic-levels"),

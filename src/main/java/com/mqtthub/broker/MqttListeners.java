@@ -1,6 +1,7 @@
 package com.mqtthub.broker;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  */
 final class MqttListeners {
 
-	/** Seconds a new connection has to send CONNECT before it is closed. */
-	private static final int CONNECT_TIMEOUT_SECONDS = 10;
-
 	private static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
 
 	private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections",
@@ -64,6 +62,9 @@ final class MqttListeners {
 
 	private final RetainFlag retainFlag;
 
+	/** How long a new connection has, from its accept, to send a whole CONNECT. */
+	private final Duration connectTimeout;
+
 	/** Asks for a commit without waiting for it. */
 	private static final Runnable NOTHING = () -> {
 	};
@@ -71,7 +72,7 @@ final class MqttListeners {
 	/** The engine's subscriptions, for the limit per client. */
 	private final SubscriptionLimits.Subscriptions subscriptions;
 
-	MqttListeners(ConnectionServices services) {
+	MqttListeners(ConnectionServices services, Duration connectTimeout) {
 		this.retainFlag = new RetainFlag(services.core());
 		MoquetteCore core = services.core();
 		this.subscriptions = new SubscriptionLimits.Subscriptions() {
@@ -93,6 +94,7 @@ final class MqttListeners {
 
 		};
 		this.services = services;
+		this.connectTimeout = connectTimeout;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
@@ -117,6 +119,7 @@ final class MqttListeners {
 		return bind(host, port, new ChannelInitializer<SocketChannel>() {
 			@Override
 			protected void initChannel(SocketChannel channel) {
+				addSlot(channel);
 				addTls(channel, tls);
 				addMqttHandlers(channel.pipeline());
 			}
@@ -125,23 +128,33 @@ final class MqttListeners {
 
 	/**
 	 * Listens for MQTT over WebSocket and returns the bound port.
+	 * @param allowedOrigins origins of other sites whose pages may connect (see {@link WebSocketOriginCheck})
 	 * @param tls the server's TLS context, or {@code null} for plain WebSocket
 	 */
-	int bindWebSocket(String host, int port, String path, int maxFrameBytes, SslContext tls)
-			throws InterruptedException {
+	int bindWebSocket(String host, int port, String path, int maxFrameBytes, List<String> allowedOrigins,
+			SslContext tls) throws InterruptedException {
+		WebSocketOriginCheck originCheck = new WebSocketOriginCheck(allowedOrigins, this.services.limits());
 		return bind(host, port, new ChannelInitializer<SocketChannel>() {
 			@Override
 			protected void initChannel(SocketChannel channel) {
+				addSlot(channel);
 				addTls(channel, tls);
 				ChannelPipeline pipeline = channel.pipeline();
 				pipeline.addLast("http", new HttpServerCodec());
 				pipeline.addLast("httpAggregator", new HttpObjectAggregator(65536));
+				pipeline.addLast("originCheck", originCheck);
 				pipeline.addLast("webSocket",
 						new WebSocketServerProtocolHandler(path, WEBSOCKET_SUBPROTOCOLS, true, maxFrameBytes));
 				pipeline.addLast("webSocketFrames", WebSocketFrameCodec.INSTANCE);
 				addMqttHandlers(pipeline);
 			}
 		});
+	}
+
+	/** First of all: the connection slot is taken at accept, before a TLS handshake or an upgrade. */
+	private void addSlot(SocketChannel channel) {
+		channel.pipeline().addLast("connectionSlot", new ConnectionSlot(this.services.limits(),
+				this.services.addresses()));
 	}
 
 	private static void addTls(SocketChannel channel, SslContext tls) {
@@ -152,14 +165,18 @@ final class MqttListeners {
 
 	private void addMqttHandlers(ChannelPipeline pipeline) {
 		this.connections.add(pipeline.channel());
-		// Moquette replaces "idleStateHandler" by name with one sized to the client's keep-alive.
-		pipeline.addLast("idleStateHandler", new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0));
+		// A placeholder that Moquette replaces by name at CONNECT with one sized to the client's
+		// keep-alive. Before that, ConnectDeadline bounds the wait: a reader-idle time here would
+		// race it uncounted and miss a CONNECT that trickles in.
+		pipeline.addLast("idleStateHandler", new IdleStateHandler(0, 0, 0));
 		pipeline.addLast("idleEventHandler", this.services.core().idleTimeoutHandler());
 		int flushMillis = this.services.core().bufferFlushMillis();
 		if (flushMillis > 0) {
 			pipeline.addLast("autoflush", new AutoFlushHandler(flushMillis, TimeUnit.MILLISECONDS));
 		}
 		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
+		pipeline.addLast("connectDeadline", new ConnectDeadline(this.connectTimeout, this.services.limits(),
+				this.services.addresses()));
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
 		// Inbound in this order; outbound, what the engine writes passes them from the last up.
 		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);

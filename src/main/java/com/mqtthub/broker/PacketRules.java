@@ -2,6 +2,7 @@ package com.mqtthub.broker;
 
 import java.util.List;
 
+import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
 final class PacketRules extends ChannelInboundHandlerAdapter {
 
 	private static final Logger logger = LoggerFactory.getLogger(PacketRules.class);
+
+	/** Any stranger can send these at will: a burst of them must not flood the log. */
+	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
+			"CONNECTs refused for their protocol version or client id");
 
 	private final ClientAddresses addresses;
 
@@ -150,11 +155,11 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 		}
 		else if (cause instanceof MqttUnacceptableProtocolVersionException) {
 			// MQTT-3.1.2-2: answer with CONNACK 0x01, then disconnect.
-			logger.warn("Refused MQTT connection from {}: unsupported protocol version", remote);
+			refusals.warn("Refused MQTT connection from {}: unsupported protocol version", remote);
 			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
 		}
 		else if (cause instanceof MqttIdentifierRejectedException) {
-			logger.warn("Refused MQTT connection from {}: invalid client identifier", remote);
+			refusals.warn("Refused MQTT connection from {}: invalid client identifier", remote);
 			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
 		}
 		else {

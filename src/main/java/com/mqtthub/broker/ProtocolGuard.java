@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.mqtthub.security.RateLimitedLog;
 import io.moquette.broker.MoquetteCore;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -47,6 +48,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProtocolGuard.class);
 
+	/** Any stranger can send refused CONNECTs at will: a burst of them must not flood the log. */
+	private static final RateLimitedLog refusals = new RateLimitedLog(logger, "refused MQTT connections");
+
 	private final MoquetteCore core;
 
 	private final MqttConnectAuthentication authentication;
@@ -61,9 +65,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/** This connection holds its session's claim in {@link #owners}. */
 	private boolean ownsSession;
-
-	/** This connection holds one of the broker's connection slots. */
-	private boolean countedIn;
 
 	private final ChannelInboundHandler engine;
 
@@ -191,17 +192,17 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		int level = connect.variableHeader().version();
 		if (level != MqttVersion.MQTT_3_1.protocolLevel() && level != MqttVersion.MQTT_3_1_1.protocolLevel()) {
 			// MQTT-3.1.2-2, before anything else about this client is looked at.
-			logger.warn("Refused MQTT connection from {}: unsupported protocol level {}", remote(ctx), level);
+			refusals.warn("Refused MQTT connection from {}: unsupported protocol level {}", remote(ctx), level);
 			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
 			return;
 		}
-		if (!this.limits.tryConnect()) {
-			logger.warn("Refused MQTT connection from {}: {} connections open (mqtthub.broker.max-connections)",
+		if (!ConnectionSlot.held(ctx.channel())) {
+			// Counted when the socket was accepted beyond the maximum.
+			refusals.warn("Refused MQTT connection from {}: {} connections open (mqtthub.broker.max-connections)",
 					remote(ctx), this.limits.maxConnections());
 			refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 			return;
 		}
-		this.countedIn = true;
 		this.persistentSession = !connect.variableHeader().isCleanSession();
 		ctx.channel().config().setAutoRead(false);
 		MqttConnectMessage withId = withAssignedClientId(connect);
@@ -214,12 +215,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					logger.warn("Checking the credentials of {} failed", remote(ctx), failure);
 				}
 				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED && !mayPublishWill(withId)) {
-					logger.warn("Refused MQTT connection from {}: its will topic is not one it may publish to",
+					refusals.warn("Refused MQTT connection from {}: its will topic is not one it may publish to",
 							remote(ctx));
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
 				}
 				else if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED && !claimSession(ctx, payload)) {
-					logger.warn("Refused MQTT connection from {}: its client id names a session of another user",
+					refusals.warn("Refused MQTT connection from {}: its client id names a session of another user",
 							remote(ctx));
 					this.observation.takeoverRefused();
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
@@ -228,8 +229,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					handToEngine(ctx, keepRetainedWill(withId));
 				}
 				else if (outcome == MqttConnectAuthentication.Outcome.OVERLOADED || failure != null) {
-					logger.warn("Refused MQTT connection from {}: the broker is overloaded",
-							remote(ctx));
+					refusals.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
 					refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
 				}
 				else {
@@ -321,7 +321,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			});
 		});
 		if (!queued) {
-			logger.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
+			refusals.warn("Refused MQTT connection from {}: the broker is overloaded", remote(ctx));
 			ctx.close();
 		}
 	}
@@ -481,10 +481,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		if (this.ownsSession) {
 			this.ownsSession = false;
 			this.owners.released(this.clientId, !this.persistentSession, ctx.channel());
-		}
-		if (this.countedIn) {
-			this.countedIn = false;
-			this.limits.disconnected();
 		}
 		if (this.handshake == Handshake.CHECKING_CREDENTIALS) {
 			// The engine never knew this connection.

@@ -1,5 +1,6 @@
 package com.mqtthub.broker;
 
+import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,8 +23,8 @@ final class PublishTopicLimits extends ChannelInboundHandlerAdapter {
 
 	private static final Logger logger = LoggerFactory.getLogger(PublishTopicLimits.class);
 
-	/** Shared by every connection: a crowd of offenders still writes a few lines a second. */
-	private static final LogThrottle LOG = new LogThrottle(2, 10);
+	/** Shared by every connection: a crowd of offenders still writes a few lines a minute. */
+	private static final RateLimitedLog LOG = new RateLimitedLog(logger, "connections refused or closed for a topic beyond the bounds");
 
 	private final TopicLimits bounds;
 
@@ -50,7 +51,7 @@ final class PublishTopicLimits extends ChannelInboundHandlerAdapter {
 			if (broken != null) {
 				ReferenceCountUtil.release(msg);
 				this.limits.refused(broken);
-				log(ctx, "Closed MQTT connection from {}: a PUBLISH topic beyond {} ({}){}", broken);
+				log(ctx, "Closed MQTT connection from {}: a PUBLISH topic beyond {} ({})", broken);
 				ctx.close();
 				return;
 			}
@@ -60,7 +61,7 @@ final class PublishTopicLimits extends ChannelInboundHandlerAdapter {
 			Limit broken = this.bounds.violation(connect.payload().willTopic());
 			if (broken != null) {
 				this.limits.refused(broken);
-				log(ctx, "Refused MQTT connection from {}: a will topic beyond {} ({}){}", broken);
+				log(ctx, "Refused MQTT connection from {}: a will topic beyond {} ({})", broken);
 				this.onRefused.run();
 				ctx.writeAndFlush(MqttMessageBuilders.connAck()
 					.returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED)
@@ -73,12 +74,8 @@ final class PublishTopicLimits extends ChannelInboundHandlerAdapter {
 	}
 
 	private void log(ChannelHandlerContext ctx, String format, Limit broken) {
-		long leftOut = LOG.admit();
-		if (leftOut >= 0) {
-			int bound = (broken == Limit.TOPIC_LEVELS) ? this.bounds.maxLevels() : this.bounds.maxBytes();
-			logger.warn(format, this.addresses.resolve(ctx.channel().remoteAddress()), TopicLimits.setting(broken),
-					bound, (leftOut > 0) ? " (" + leftOut + " such lines left out before)" : "");
-		}
+		int bound = (broken == Limit.TOPIC_LEVELS) ? this.bounds.maxLevels() : this.bounds.maxBytes();
+		LOG.warn(format, this.addresses.resolve(ctx.channel().remoteAddress()), TopicLimits.setting(broken), bound);
 	}
 
 }

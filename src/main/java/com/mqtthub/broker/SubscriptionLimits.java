@@ -1,5 +1,6 @@
 package com.mqtthub.broker;
 
+import com.mqtthub.security.RateLimitedLog;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 
 import com.mqtthub.security.LogSafe;
@@ -44,8 +46,8 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 
 	private static final int FAILURE = 0x80;
 
-	/** Across all connections: many offenders at once still write a few lines a second. */
-	private static final LogThrottle ALL_CONNECTIONS = new LogThrottle(2, 10);
+	/** Across all connections: many offenders at once still write a few lines a minute. */
+	private static final RateLimitedLog ALL_CONNECTIONS = new RateLimitedLog(logger, "SUBSCRIBEs with refusals");
 
 	/** What the engine holds for a client id, and who a connection is. */
 	interface Subscriptions {
@@ -69,7 +71,11 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 
 	private final ClientAddresses addresses;
 
-	private final LogThrottle thisConnection = new LogThrottle(1.0 / LOG_EVERY_SECONDS, 1);
+	/** When this connection last had a line logged (System.nanoTime), or 0. */
+	private long loggedAt;
+
+	/** SUBSCRIBEs with refusals on this connection since that line, not logged. */
+	private int leftOutHere;
 
 	/** The client id of the CONNECT; empty when the hub assigns one. */
 	private String connectClientId;
@@ -238,10 +244,14 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 	}
 
 	private void log(ChannelHandlerContext ctx, int filters, Map<Limit, Integer> reasons) {
-		long leftOutHere = this.thisConnection.admit();
-		if (leftOutHere < 0 || ALL_CONNECTIONS.admit() < 0) {
+		long now = System.nanoTime();
+		if (this.loggedAt != 0 && now - this.loggedAt < TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS)) {
+			this.leftOutHere++;
 			return;
 		}
+		this.loggedAt = now;
+		int leftOutHere = this.leftOutHere;
+		this.leftOutHere = 0;
 		StringBuilder why = new StringBuilder();
 		int refused = 0;
 		for (Map.Entry<Limit, Integer> reason : reasons.entrySet()) {
@@ -249,7 +259,7 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 				.append(TopicLimits.setting(reason.getKey()));
 			refused += reason.getValue();
 		}
-		logger.warn("Refused {} of {} topic filters in a SUBSCRIBE from {} (client {}): {}{}", refused, filters,
+		ALL_CONNECTIONS.warn("Refused {} of {} topic filters in a SUBSCRIBE from {} (client {}): {}{}", refused, filters,
 				this.addresses.resolve(ctx.channel().remoteAddress()), LogSafe.text(clientId(ctx.channel())), why,
 				(leftOutHere > 0) ? " (and " + leftOutHere + " earlier SUBSCRIBEs with refusals not logged)" : "");
 	}

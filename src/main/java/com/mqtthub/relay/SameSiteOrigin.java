@@ -1,10 +1,10 @@
 package com.mqtthub.relay;
 
-import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 
 import com.mqtthub.security.LogSafe;
+import com.mqtthub.security.Origins;
+import com.mqtthub.security.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +29,18 @@ final class SameSiteOrigin implements HandshakeInterceptor {
 
 	private static final Logger logger = LoggerFactory.getLogger(SameSiteOrigin.class);
 
+	/** Any page on the web can make browsers send these: a flood of them must not flood the log. */
+	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
+			"refused WebSocket handshakes from other sites");
+
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
 			Map<String, Object> attributes) {
 		String origin = request.getHeaders().getFirst(HttpHeaders.ORIGIN);
-		if (origin == null || isSameSite(origin, request.getHeaders().getFirst(HttpHeaders.HOST))) {
+		if (origin == null || Origins.sameSite(origin, request.getHeaders().getFirst(HttpHeaders.HOST))) {
 			return true;
 		}
-		logger.warn("Refused MQTT over WebSocket from {}: Origin '{}' is another site", request.getRemoteAddress(),
+		refusals.warn("Refused MQTT over WebSocket from {}: Origin '{}' is another site", request.getRemoteAddress(),
 				LogSafe.text(origin));
 		response.setStatusCode(HttpStatus.FORBIDDEN);
 		return false;
@@ -45,35 +49,6 @@ final class SameSiteOrigin implements HandshakeInterceptor {
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
 			Exception exception) {
-	}
-
-	/**
-	 * Whether {@code origin} names the host (and port, when both name one) of {@code hostHeader}.
-	 * A port is compared only when both give it explicitly: behind a TLS proxy the page's origin
-	 * implies 443 while the request the hub sees may imply 80.
-	 */
-	static boolean isSameSite(String origin, String hostHeader) {
-		if (hostHeader == null || hostHeader.isBlank()) {
-			return false;
-		}
-		URI originUri;
-		URI hostUri;
-		try {
-			originUri = URI.create(origin.trim());
-			hostUri = URI.create("http://" + hostHeader.trim());
-		}
-		catch (IllegalArgumentException ex) {
-			return false;
-		}
-		String originHost = originUri.getHost();
-		String requestHost = hostUri.getHost();
-		if (originHost == null || requestHost == null
-				|| !originHost.toLowerCase(Locale.ROOT).equals(requestHost.toLowerCase(Locale.ROOT))) {
-			return false;
-		}
-		int originPort = originUri.getPort();
-		int requestPort = hostUri.getPort();
-		return originPort < 0 || requestPort < 0 || originPort == requestPort;
 	}
 
 }
