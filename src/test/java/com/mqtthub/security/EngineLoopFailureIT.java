@@ -44,10 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @HubTest
 @ExtendWith(OutputCaptureExtension.class)
-// A limit on topic levels would refuse the filter at the door (SUBACK 0x80) and hide the engine's
-// failure this test needs; raised far above the filter. Spring ignores properties no setting
-// binds, so this line is harmless while such a limit does not exist.
-@TestPropertySource(properties = "mqtthub.broker.max-topic-levels=100000")
+// The limits on topic levels and length refuse such a filter at the door (SUBACK 0x80, see
+// HostileSubscriptionsIT); raised to their maximum here, to show the guard behind them.
+@TestPropertySource(properties = { "mqtthub.broker.max-topic-levels=32768", "mqtthub.broker.max-topic-length=65535" })
 class EngineLoopFailureIT {
 
 	private static final int LEVELS = 2000;
