@@ -8,7 +8,19 @@ package com.mqtthub.broker;
 public enum Limit {
 
 	/** {@code mqtthub.broker.max-connections}: a CONNECT (or socket) beyond it. */
-	CONNECTIONS("connections");
+	CONNECTIONS("connections"),
+
+	/** {@code mqtthub.broker.retained.max-messages-per-user}: a retained message not kept. */
+	RETAINED_MESSAGES_PER_USER("retained_messages_per_user"),
+
+	/** {@code mqtthub.broker.retained.max-bytes-per-user}: a retained message not kept. */
+	RETAINED_BYTES_PER_USER("retained_bytes_per_user"),
+
+	/** {@code mqtthub.broker.retained.max-messages}: a retained message not kept. */
+	RETAINED_MESSAGES("retained_messages"),
+
+	/** {@code mqtthub.broker.retained.max-bytes}: a retained message not kept. */
+	RETAINED_BYTES("retained_bytes");
 
 	private final String tag;
 
