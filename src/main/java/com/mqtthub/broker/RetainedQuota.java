@@ -227,6 +227,12 @@ final class RetainedQuota implements MoquetteCore.RetainedLedger {
 		this.unloggedRefusals = 0;
 	}
 
+	/** Every topic with a retained message, in ascending order; no payload is loaded. */
+	@Override
+	public Iterable<String> topics() {
+		return this.ledger.keySet();
+	}
+
 	/**
 	 * The topics with a retained message that {@code matches}, in ascending order, after
 	 * {@code after} (null from the first), at most {@code limit}: read from the account, so no

@@ -246,7 +246,7 @@ public final class MoquetteCore {
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
 		this.postOffice = new PostOffice(subscriptions,
-				new CheckedRetained(retainedRepository, deliveryCheck, this.retainedForSubscription), this.sessions,
+				new CheckedRetained(this, deliveryCheck, this.retainedForSubscription), this.sessions,
 				this.interceptor, authorizator, loops);
 		BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
 		this.bufferFlushMillis = brokerConfig.getBufferFlushMillis();
@@ -448,14 +448,14 @@ public final class MoquetteCore {
 	 */
 	private static final class CheckedRetained implements IRetainedRepository {
 
-		private final IRetainedRepository store;
+		private final MoquetteCore core;
 
 		private final DeliveryCheck check;
 
 		private final Set<byte[]> marks;
 
-		CheckedRetained(IRetainedRepository store, DeliveryCheck check, Set<byte[]> marks) {
-			this.store = store;
+		CheckedRetained(MoquetteCore core, DeliveryCheck check, Set<byte[]> marks) {
+			this.core = core;
 			this.check = check;
 			this.marks = marks;
 		}
@@ -470,26 +470,91 @@ public final class MoquetteCore {
 
 		@Override
 		public boolean isEmpty() {
-			return this.store.isEmpty();
+			return this.core.retained.isEmpty();
 		}
 
-		/** Only the engine calls this, on the session loop of the client that just subscribed. */
+		/**
+		 * Only the engine calls this, on the session loop of the client that just subscribed.
+		 * The matching topics are listed first (from the hub's account when it keeps one, which
+		 * loads no payload); each message is loaded only when the engine comes to send it, so a
+		 * subscription to {@code #} never holds every retained payload at once.
+		 */
 		@Override
 		public List<RetainedMessage> retainedOnTopic(String filter) {
 			String[] who = subscriber.get();
-			List<RetainedMessage> found = this.store.retainedOnTopic(filter);
-			List<RetainedMessage> sent = new java.util.ArrayList<>(found.size());
-			for (RetainedMessage message : found) {
-				String topic = message.getTopic().toString();
-				if (who != null && !this.check.mayDeliver(who[0], filter, topic)) {
-					continue;
+			Topic wanted = new Topic(filter);
+			List<String> topics = new ArrayList<>();
+			for (String topic : this.core.indexedRetainedTopics()) {
+				if (new Topic(topic).match(wanted) && (who == null || this.check.mayDeliver(who[0], filter, topic))) {
+					topics.add(topic);
+				}
+			}
+			return new LoadedOneByOne(topics, (topic) -> {
+				RetainedMessage message = this.core.retainedMessage(topic);
+				if (message == null) {
+					return null;
 				}
 				// A copy of our own, so that its array marks it as sent for this subscription.
 				byte[] payload = message.getPayload().clone();
 				this.marks.add(payload);
-				sent.add(new RetainedMessage(message.getTopic(), message.qosLevel(), payload));
-			}
-			return sent;
+				return new RetainedMessage(message.getTopic(), message.qosLevel(), payload);
+			});
+		}
+
+	}
+
+	/**
+	 * Retained messages loaded one at a time as they are iterated (the engine only iterates);
+	 * one removed since it was listed is skipped.
+	 */
+	private static final class LoadedOneByOne extends java.util.AbstractList<RetainedMessage> {
+
+		private final List<String> topics;
+
+		private final java.util.function.Function<String, RetainedMessage> load;
+
+		LoadedOneByOne(List<String> topics, java.util.function.Function<String, RetainedMessage> load) {
+			this.topics = topics;
+			this.load = load;
+		}
+
+		@Override
+		public int size() {
+			return this.topics.size();
+		}
+
+		/** May be null: a message removed since it was listed. */
+		@Override
+		public RetainedMessage get(int index) {
+			return this.load.apply(this.topics.get(index));
+		}
+
+		@Override
+		public java.util.Iterator<RetainedMessage> iterator() {
+			java.util.Iterator<String> names = this.topics.iterator();
+			return new java.util.Iterator<>() {
+
+				private RetainedMessage next;
+
+				@Override
+				public boolean hasNext() {
+					while (this.next == null && names.hasNext()) {
+						this.next = LoadedOneByOne.this.load.apply(names.next());
+					}
+					return this.next != null;
+				}
+
+				@Override
+				public RetainedMessage next() {
+					if (!hasNext()) {
+						throw new java.util.NoSuchElementException();
+					}
+					RetainedMessage message = this.next;
+					this.next = null;
+					return message;
+				}
+
+			};
 		}
 
 	}
@@ -848,6 +913,12 @@ public final class MoquetteCore {
 		return () -> map.keySet().stream().map(Topic::toString).iterator();
 	}
 
+	/** The topics with a retained message: from the hub's account when it keeps one, else from the repository. */
+	private Iterable<String> indexedRetainedTopics() {
+		Iterable<String> topics = this.retainedLedger.topics();
+		return (topics != null) ? topics : retainedTopics();
+	}
+
 	@SuppressWarnings("unchecked")
 	private Map<Topic, RetainedMessage> retainedMap() {
 		try {
@@ -897,6 +968,14 @@ public final class MoquetteCore {
 
 		/** {@code topic}'s retained message was removed. */
 		void removed(String topic);
+
+		/**
+		 * The topics with a retained message, as this account knows them (to find matches
+		 * without loading payloads), or null when it keeps no account.
+		 */
+		default Iterable<String> topics() {
+			return null;
+		}
 
 	}
 
