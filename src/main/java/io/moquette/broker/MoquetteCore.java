@@ -325,8 +325,9 @@ public final class MoquetteCore {
 	 * a QoS 0 one, but MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho
 	 * interoperability suite expect it). The engine notifies after it has handled a PUBLISH, on
 	 * one thread, in order; each is applied here in that order (an empty one deletes,
-	 * MQTT-3.3.1-10), so that a message stored late never outlives a later one. Each commit
-	 * drains this thread first, so a retained message is stored before its PUBACK leaves.
+	 * MQTT-3.3.1-10), so that a message stored late never outlives a later one. With persistence
+	 * on, each commit drains this thread first, so a retained message is stored before its PUBACK
+	 * leaves.
 	 */
 	private static final class RetainedInOrder extends io.moquette.interception.AbstractInterceptHandler {
 
