@@ -3,7 +3,6 @@ package com.mqtthub.admin;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -119,16 +118,9 @@ class MonitoringApiController {
 		if (after != null && after.length() > MAX_CLIENT_ID_LENGTH) {
 			throw new IllegalArgumentException("'after' must be a topic name");
 		}
-		List<RetainedEntry> matching = new ArrayList<>(this.broker.retained(filter));
-		matching.sort(Comparator.comparing(RetainedEntry::topic));
+		// Only the page's payloads are loaded, never all matching ones.
 		List<RetainedView> views = new ArrayList<>();
-		for (RetainedEntry entry : matching) {
-			if (after != null && entry.topic().compareTo(after) <= 0) {
-				continue;
-			}
-			if (views.size() == limit) {
-				break;
-			}
+		for (RetainedEntry entry : this.broker.retained(filter, after, limit)) {
 			views.add(new RetainedView(entry.topic(), entry.qos(), entry.payload().length,
 					Base64.getEncoder().encodeToString(entry.payload())));
 		}
@@ -149,10 +141,7 @@ class MonitoringApiController {
 			checkFilter(filter);
 		}
 		// A topic name is a filter that matches only itself.
-		List<String> present = this.broker.retained((topic != null) ? topic : filter)
-			.stream()
-			.map(RetainedEntry::topic)
-			.toList();
+		List<String> present = this.broker.retainedTopics((topic != null) ? topic : filter);
 		this.broker.deleteRetained(present);
 		present.forEach(this.monitor.topicTree()::retainedDeleted);
 		this.monitor.recountRetained();

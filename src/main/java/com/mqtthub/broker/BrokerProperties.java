@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -116,6 +117,9 @@ public class BrokerProperties {
 
 	@Valid
 	private final WebSocket websocket = new WebSocket();
+
+	@Valid
+	private final Retained retained = new Retained();
 
 	@Valid
 	private final Tls tls = new Tls();
@@ -246,6 +250,79 @@ public class BrokerProperties {
 
 	public Tls getTls() {
 		return this.tls;
+	}
+
+	public Retained getRetained() {
+		return this.retained;
+	}
+
+	/**
+	 * Limits on retained messages, under {@code mqtthub.broker.retained}. A retained message
+	 * beyond one is still delivered to current subscribers, but not kept (the topic keeps its
+	 * previous one), and counted. Bytes are payload bytes.
+	 * <p>
+	 * The defaults let one user keep a retained state for thousands of devices while the
+	 * store stays a small part of the default heap: a subscription to {@code #} loads every
+	 * matching retained message at once (the engine sends them together), so the total bounds
+	 * that load, and the per-user limit keeps one account from taking it all.
+	 */
+	public static class Retained {
+
+		/** Most retained messages owned by one user (the last one to retain on each topic). */
+		@Min(1)
+		private int maxMessagesPerUser = 10_000;
+
+		/** Most retained payload bytes owned by one user. */
+		@NotNull
+		private DataSize maxBytesPerUser = DataSize.ofMegabytes(64);
+
+		/** Most retained messages in total, the broker's own included. */
+		@Min(1)
+		private int maxMessages = 100_000;
+
+		/** Most retained payload bytes in total, the broker's own included. */
+		@NotNull
+		private DataSize maxBytes = DataSize.ofMegabytes(256);
+
+		/** A size of 0 or less would refuse every retained message: almost surely a mistake. */
+		@AssertTrue(message = "max-bytes-per-user and max-bytes must be positive")
+		public boolean isSizesPositive() {
+			return this.maxBytesPerUser != null && this.maxBytesPerUser.toBytes() > 0 && this.maxBytes != null
+					&& this.maxBytes.toBytes() > 0;
+		}
+
+		public int getMaxMessagesPerUser() {
+			return this.maxMessagesPerUser;
+		}
+
+		public void setMaxMessagesPerUser(int maxMessagesPerUser) {
+			this.maxMessagesPerUser = maxMessagesPerUser;
+		}
+
+		public DataSize getMaxBytesPerUser() {
+			return this.maxBytesPerUser;
+		}
+
+		public void setMaxBytesPerUser(DataSize maxBytesPerUser) {
+			this.maxBytesPerUser = maxBytesPerUser;
+		}
+
+		public int getMaxMessages() {
+			return this.maxMessages;
+		}
+
+		public void setMaxMessages(int maxMessages) {
+			this.maxMessages = maxMessages;
+		}
+
+		public DataSize getMaxBytes() {
+			return this.maxBytes;
+		}
+
+		public void setMaxBytes(DataSize maxBytes) {
+			this.maxBytes = maxBytes;
+		}
+
 	}
 
 	/**

@@ -13,9 +13,10 @@ import io.moquette.broker.MoquetteCore;
  * @param maxMessageBytes the largest packet accepted
  * @param owners which user each session belongs to
  * @param inflight messages sent to persistent sessions and not yet acknowledged
+ * @param retainedQuota the limits on retained messages and who owns them
  */
 record ConnectionServices(MoquetteCore core, MqttConnectAuthentication authentication, MqttAuthorizer authorizer,
 		ClientAddresses addresses, BrokerLimits limits, int maxMessageBytes, SessionOwners owners,
-		InflightStore inflight) {
+		InflightStore inflight, RetainedQuota retainedQuota) {
 
 }

@@ -62,6 +62,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile InflightStore inflight;
 
+	private volatile RetainedQuota retainedQuota;
+
 	private MqttConnectAuthentication authentication;
 
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
@@ -120,9 +122,15 @@ public class EmbeddedBroker implements SmartLifecycle {
 		}
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		InflightStore inflightStore = new InflightStore(moquette.storedMap("inflight"));
+		RetainedQuota quota = new RetainedQuota(moquette.storedMap("retained_ledger"), this.properties.getRetained(),
+				this.limits);
+		quota.reconcile(moquette.retainedCount(), moquette.retainedTopics(),
+				(topic) -> moquette.retainedMessage(topic).getPayload().length);
+		moquette.governRetained(quota);
+		this.retainedQuota = quota;
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
-				owners[0], inflightStore), this.properties.getConnectTimeout());
+				owners[0], inflightStore, quota), this.properties.getConnectTimeout());
 		this.owners = owners[0];
 		this.inflight = inflightStore;
 		network.observe(events);
@@ -305,17 +313,36 @@ public class EmbeddedBroker implements SmartLifecycle {
 		return (running != null) ? running.retainedCount() : 0;
 	}
 
-	/** The retained messages on topics that {@code filter} matches (empty when not running). */
-	public List<RetainedEntry> retained(String filter) {
+	/**
+	 * One page of the retained messages on topics that {@code filter} matches, sorted by topic:
+	 * the topics are listed from the account of retained messages first, then only the page's
+	 * messages are loaded (empty when not running).
+	 * @param after the last topic of the previous page, or null for the first page
+	 */
+	public List<RetainedEntry> retained(String filter, String after, int limit) {
 		MoquetteCore running = this.core;
-		if (running == null) {
+		RetainedQuota quota = this.retainedQuota;
+		if (running == null || quota == null) {
 			return List.of();
 		}
-		return running.retainedOnTopic(filter)
-			.stream()
-			.map((message) -> new RetainedEntry(message.getTopic().toString(), message.qosLevel().value(),
-					message.getPayload()))
-			.toList();
+		List<RetainedEntry> page = new java.util.ArrayList<>();
+		for (String topic : quota.topics(MoquetteCore::retainedMatch, filter, after, limit)) {
+			io.moquette.broker.RetainedMessage message = running.retainedMessage(topic);
+			// Deleted since it was listed: the page is one shorter.
+			if (message != null) {
+				page.add(new RetainedEntry(topic, message.qosLevel().value(), message.getPayload()));
+			}
+		}
+		return page;
+	}
+
+	/** The topics with a retained message that {@code filter} matches, sorted; no payload is loaded. */
+	public List<String> retainedTopics(String filter) {
+		RetainedQuota quota = this.retainedQuota;
+		if (this.core == null || quota == null) {
+			return List.of();
+		}
+		return quota.topics(MoquetteCore::retainedMatch, filter, null, Integer.MAX_VALUE);
 	}
 
 	/**
@@ -362,7 +389,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 			.payload(io.netty.buffer.Unpooled.wrappedBuffer(payload))
 			.build();
 		RoutedMessages.report(this.observer, topic, message.payload(), qos, retain);
-		running.internalPublish(message);
+		running.internalPublish(message, RetainedQuota.BROKER);
 	}
 
 	/**

@@ -29,7 +29,19 @@ public enum Limit {
 	FILTERS_PER_SUBSCRIBE("filters-per-subscribe"),
 
 	/** {@code mqtthub.broker.max-subscriptions-per-client}: each new subscription beyond it. */
-	SUBSCRIPTIONS_PER_CLIENT("subscriptions-per-client");
+	SUBSCRIPTIONS_PER_CLIENT("subscriptions-per-client"),
+
+	/** {@code mqtthub.broker.retained.max-messages-per-user}: a retained message not kept. */
+	RETAINED_MESSAGES_PER_USER("retained-messages-per-user"),
+
+	/** {@code mqtthub.broker.retained.max-bytes-per-user}: a retained message not kept. */
+	RETAINED_BYTES_PER_USER("retained-bytes-per-user"),
+
+	/** {@code mqtthub.broker.retained.max-messages}: a retained message not kept. */
+	RETAINED_MESSAGES("retained-messages"),
+
+	/** {@code mqtthub.broker.retained.max-bytes}: a retained message not kept. */
+	RETAINED_BYTES("retained-bytes");
 
 	private final String tag;
 

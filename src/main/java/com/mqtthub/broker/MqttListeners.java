@@ -192,6 +192,7 @@ final class MqttListeners {
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));
 		pipeline.addLast("qos2Receipts", new Qos2Receipts());
+		pipeline.addLast("retainedLimits", new RetainedLimits(this.services.retainedQuota()));
 		pipeline.addLast("handler", guard);
 		pipeline.addLast("slowClients", new SlowClientShedding(this.services.limits(), this.services.addresses()));
 	}

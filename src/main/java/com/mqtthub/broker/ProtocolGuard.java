@@ -506,7 +506,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		if (this.retainedWill != null && this.connAckAccepted) {
 			MqttPublishMessage will = this.retainedWill;
 			this.retainedWill = null;
-			this.core.internalPublish(will);
+			this.core.internalPublish(will, this.username);
 		}
 		try {
 			this.engine.channelInactive(ctx);

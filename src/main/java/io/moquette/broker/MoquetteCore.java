@@ -46,6 +46,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,15 @@ public final class MoquetteCore {
 	private final PostOffice postOffice;
 
 	private final IRetainedRepository retained;
+
+	/**
+	 * Decides whether each retained message is stored and keeps the hub's account of who owns
+	 * what. Every retained write goes through {@link #storeRetained} / {@link #removeRetained},
+	 * one at a time, so that the account and the repository never disagree.
+	 */
+	private volatile RetainedLedger retainedLedger = RetainedLedger.UNLIMITED;
+
+	private final Object retainedWrites = new Object();
 
 	/**
 	 * Payloads of retained messages handed to the engine for a new subscription. The engine sends
@@ -251,7 +261,7 @@ public final class MoquetteCore {
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
 		this.postOffice = new PostOffice(subscriptions,
-				new CheckedRetained(retainedRepository, deliveryCheck, this.retainedForSubscription), this.sessions,
+				new CheckedRetained(this, deliveryCheck, this.retainedForSubscription), this.sessions,
 				this.interceptor, authorizator, loops);
 		BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
 		this.bufferFlushMillis = brokerConfig.getBufferFlushMillis();
@@ -325,11 +335,14 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * Stores QoS 0 retained messages, which the engine only uses to clear the topic's retained
-	 * message: MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho interoperability
-	 * suite expect it). The engine notifies after it has handled a PUBLISH, on one thread, in
-	 * order; every retained PUBLISH is applied here in that order (an empty one deletes,
-	 * MQTT-3.3.1-10), so that a QoS 0 message stored late never outlives a later one.
+	 * Applies every retained PUBLISH of a client, the only place that does (the engine's own
+	 * writes are ignored, see {@link CheckedRetained}). The engine would only clear the topic for
+	 * a QoS 0 one, but MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho
+	 * interoperability suite expect it). The engine notifies after it has handled a PUBLISH, on
+	 * one thread, in order; each is applied here in that order (an empty one deletes,
+	 * MQTT-3.3.1-10), so that a message stored late never outlives a later one. With persistence
+	 * on, each commit drains this thread first, so a retained message is stored before its PUBACK
+	 * leaves.
 	 */
 	private static final class RetainedInOrder extends io.moquette.interception.AbstractInterceptHandler {
 
@@ -358,21 +371,10 @@ public final class MoquetteCore {
 				}
 				Topic topic = new Topic(message.getTopicName());
 				if (!payload.isReadable()) {
-					this.core.retained.cleanRetained(topic);
+					this.core.removeRetained(topic);
 				}
 				else {
-					MqttPublishMessage retained = io.netty.handler.codec.mqtt.MqttMessageBuilders.publish()
-						.topicName(message.getTopicName())
-						.qos(message.getQos())
-						.retained(true)
-						.payload(io.netty.buffer.Unpooled.copiedBuffer(payload))
-						.build();
-					try {
-						this.core.retained.retain(topic, retained);
-					}
-					finally {
-						retained.release();
-					}
+					this.core.storeRetained(topic, message.getUsername(), message.getQos(), payload);
 				}
 			}
 			finally {
@@ -522,54 +524,119 @@ public final class MoquetteCore {
 
 	/**
 	 * The retained messages, checked for the subscriber before the engine sends them to a new
-	 * subscription, and marked so that they leave with RETAIN 1.
+	 * subscription, and marked so that they leave with RETAIN 1. The engine's own writes are
+	 * ignored: the hub applies every retained message itself, in order and counted against its
+	 * owner's limits ({@link RetainedInOrder} for clients, {@link #internalPublish} for the broker).
 	 */
 	private static final class CheckedRetained implements IRetainedRepository {
 
-		private final IRetainedRepository store;
+		private final MoquetteCore core;
 
 		private final DeliveryCheck check;
 
 		private final Set<byte[]> marks;
 
-		CheckedRetained(IRetainedRepository store, DeliveryCheck check, Set<byte[]> marks) {
-			this.store = store;
+		CheckedRetained(MoquetteCore core, DeliveryCheck check, Set<byte[]> marks) {
+			this.core = core;
 			this.check = check;
 			this.marks = marks;
 		}
 
 		@Override
 		public void cleanRetained(Topic topic) {
-			this.store.cleanRetained(topic);
 		}
 
 		@Override
 		public void retain(Topic topic, MqttPublishMessage msg) {
-			this.store.retain(topic, msg);
 		}
 
 		@Override
 		public boolean isEmpty() {
-			return this.store.isEmpty();
+			return this.core.retained.isEmpty();
 		}
 
-		/** Only the engine calls this, on the session loop of the client that just subscribed. */
+		/**
+		 * Only the engine calls this, on the session loop of the client that just subscribed.
+		 * The matching topics are listed first (from the hub's account when it keeps one, which
+		 * loads no payload); each message is loaded only when the engine comes to send it, so a
+		 * subscription to {@code #} never holds every retained payload at once.
+		 */
 		@Override
 		public List<RetainedMessage> retainedOnTopic(String filter) {
 			String[] who = subscriber.get();
-			List<RetainedMessage> found = this.store.retainedOnTopic(filter);
-			List<RetainedMessage> sent = new java.util.ArrayList<>(found.size());
-			for (RetainedMessage message : found) {
-				String topic = message.getTopic().toString();
-				if (who != null && !this.check.mayDeliver(who[0], filter, topic)) {
-					continue;
+			Topic wanted = new Topic(filter);
+			List<String> topics = new ArrayList<>();
+			for (String topic : this.core.indexedRetainedTopics()) {
+				if (new Topic(topic).match(wanted) && (who == null || this.check.mayDeliver(who[0], filter, topic))) {
+					topics.add(topic);
+				}
+			}
+			return new LoadedOneByOne(topics, (topic) -> {
+				RetainedMessage message = this.core.retainedMessage(topic);
+				if (message == null) {
+					return null;
 				}
 				// A copy of our own, so that its array marks it as sent for this subscription.
 				byte[] payload = message.getPayload().clone();
 				this.marks.add(payload);
-				sent.add(new RetainedMessage(message.getTopic(), message.qosLevel(), payload));
-			}
-			return sent;
+				return new RetainedMessage(message.getTopic(), message.qosLevel(), payload);
+			});
+		}
+
+	}
+
+	/**
+	 * Retained messages loaded one at a time as they are iterated (the engine only iterates);
+	 * one removed since it was listed is skipped.
+	 */
+	private static final class LoadedOneByOne extends java.util.AbstractList<RetainedMessage> {
+
+		private final List<String> topics;
+
+		private final java.util.function.Function<String, RetainedMessage> load;
+
+		LoadedOneByOne(List<String> topics, java.util.function.Function<String, RetainedMessage> load) {
+			this.topics = topics;
+			this.load = load;
+		}
+
+		@Override
+		public int size() {
+			return this.topics.size();
+		}
+
+		/** May be null: a message removed since it was listed. */
+		@Override
+		public RetainedMessage get(int index) {
+			return this.load.apply(this.topics.get(index));
+		}
+
+		@Override
+		public java.util.Iterator<RetainedMessage> iterator() {
+			java.util.Iterator<String> names = this.topics.iterator();
+			return new java.util.Iterator<>() {
+
+				private RetainedMessage next;
+
+				@Override
+				public boolean hasNext() {
+					while (this.next == null && names.hasNext()) {
+						this.next = LoadedOneByOne.this.load.apply(names.next());
+					}
+					return this.next != null;
+				}
+
+				@Override
+				public RetainedMessage next() {
+					if (!hasNext()) {
+						throw new java.util.NoSuchElementException();
+					}
+					RetainedMessage message = this.next;
+					this.next = null;
+					return message;
+				}
+
+			};
 		}
 
 	}
@@ -1120,9 +1187,119 @@ public final class MoquetteCore {
 		return this.sessions.dropSession(clientId, false);
 	}
 
-	/** The retained messages on topics that {@code filter} matches. */
-	public List<RetainedMessage> retainedOnTopic(String filter) {
-		return this.retained.retainedOnTopic(filter);
+	/**
+	 * Whether the topic name {@code topic} is matched by {@code filter} as the engine matches
+	 * retained messages (a leading wildcard matches {@code $} topics too).
+	 */
+	public static boolean retainedMatch(String topic, String filter) {
+		return new Topic(topic).match(new Topic(filter));
+	}
+
+	/** The retained message of one topic (no wildcards), loaded alone; null when there is none. */
+	public RetainedMessage retainedMessage(String topic) {
+		return retainedMap().get(new Topic(topic));
+	}
+
+	/**
+	 * The topics that have a retained message, each read once from the repository (which loads
+	 * the stored pages one after the other, not all at once); for checking the account of the
+	 * {@link RetainedLedger} at start-up.
+	 */
+	public Iterable<String> retainedTopics() {
+		Map<Topic, RetainedMessage> map = retainedMap();
+		return () -> map.keySet().stream().map(Topic::toString).iterator();
+	}
+
+	/** The topics with a retained message: from the hub's account when it keeps one, else from the repository. */
+	private Iterable<String> indexedRetainedTopics() {
+		Iterable<String> topics = this.retainedLedger.topics();
+		return (topics != null) ? topics : retainedTopics();
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<Topic, RetainedMessage> retainedMap() {
+		try {
+			return (Map<Topic, RetainedMessage>) RETAINED_MAP.get(this.retained.getClass()).get(this.retained);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Decides from now on which retained messages are stored and hears of every store and
+	 * removal; set before the first client connects.
+	 */
+	public void governRetained(RetainedLedger ledger) {
+		this.retainedLedger = ledger;
+	}
+
+	/**
+	 * The hub's account of retained messages: it may refuse to store one (the message is still
+	 * delivered, just not kept), and it hears of each store and removal in the order they are
+	 * applied to the repository.
+	 */
+	public interface RetainedLedger {
+
+		/** Stores everything and keeps no account. */
+		RetainedLedger UNLIMITED = new RetainedLedger() {
+
+			@Override
+			public boolean store(String topic, String owner, int bytes) {
+				return true;
+			}
+
+			@Override
+			public void removed(String topic) {
+			}
+
+		};
+
+		/**
+		 * Asked before {@code topic}'s retained message is replaced by one of {@code bytes}
+		 * payload bytes from {@code owner}; false refuses it (the previous one stays).
+		 * @param owner the publishing user name, null for an anonymous client, or a name of the
+		 * hub's own for messages from the broker itself
+		 */
+		boolean store(String topic, String owner, int bytes);
+
+		/** {@code topic}'s retained message was removed. */
+		void removed(String topic);
+
+		/**
+		 * The topics with a retained message, as this account knows them (to find matches
+		 * without loading payloads), or null when it keeps no account.
+		 */
+		default Iterable<String> topics() {
+			return null;
+		}
+
+	}
+
+	private void storeRetained(Topic topic, String owner, MqttQoS qos, ByteBuf payload) {
+		// Built directly: the message builder would copy the payload (the repository copies it once more).
+		MqttPublishMessage retained = new MqttPublishMessage(
+				new io.netty.handler.codec.mqtt.MqttFixedHeader(io.netty.handler.codec.mqtt.MqttMessageType.PUBLISH,
+						false, qos, true, 0),
+				new io.netty.handler.codec.mqtt.MqttPublishVariableHeader(topic.toString(), 0),
+				payload.retainedSlice());
+		try {
+			synchronized (this.retainedWrites) {
+				if (this.retainedLedger.store(topic.toString(), owner, payload.readableBytes())) {
+					this.retained.retain(topic, retained);
+				}
+			}
+		}
+		finally {
+			retained.release();
+		}
+	}
+
+	private void removeRetained(Topic topic) {
+		synchronized (this.retainedWrites) {
+			this.retained.cleanRetained(topic);
+			this.retainedLedger.removed(topic.toString());
+		}
 	}
 
 	/**
@@ -1130,22 +1307,31 @@ public final class MoquetteCore {
 	 * message is loaded or copied (the repositories offer no count, only copies of matches).
 	 */
 	public long retainedCount() {
-		try {
-			return ((Map<?, ?>) RETAINED_MAP.get(this.retained.getClass()).get(this.retained)).size();
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return retainedMap().size();
 	}
 
 	/** Removes the retained message of one topic (no wildcards). */
 	public void cleanRetained(String topic) {
-		this.retained.cleanRetained(new io.moquette.broker.subscriptions.Topic(topic));
+		removeRetained(new Topic(topic));
 	}
 
-	/** Publishes as the broker itself; the payload is released. */
-	public RoutingResults internalPublish(MqttPublishMessage message) {
+	/**
+	 * Publishes as the broker itself; the payload is released. A retained message is stored by
+	 * the hub (at any QoS, MQTT-3.3.1-5; the engine would only clear the topic at QoS 0) and
+	 * counted against {@code owner}; an empty one removes the topic's retained message.
+	 * @param owner who the retained message is counted against (see {@link RetainedLedger#store})
+	 */
+	public RoutingResults internalPublish(MqttPublishMessage message, String owner) {
 		try {
+			if (message.fixedHeader().isRetain()) {
+				Topic topic = new Topic(message.variableHeader().topicName());
+				if (message.payload().isReadable()) {
+					storeRetained(topic, owner, message.fixedHeader().qosLevel(), message.payload());
+				}
+				else {
+					removeRetained(topic);
+				}
+			}
 			return this.postOffice.internalPublish(message);
 		}
 		finally {

@@ -51,7 +51,7 @@ class MoquetteCoreRetainedCountTest {
 					.qos(MqttQoS.AT_LEAST_ONCE)
 					.retained(true)
 					.payload(Unpooled.wrappedBuffer(new byte[PAYLOAD]))
-					.build());
+					.build(), "test");
 			}
 			await().atMost(Duration.ofSeconds(10)).until(() -> core.retainedCount() == MESSAGES);
 

@@ -1,0 +1,116 @@
+package com.mqtthub.broker;
+
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RetainedLimitsTest {
+
+	private final BrokerLimits counters = new BrokerLimits(new BrokerProperties());
+
+	private final RetainedQuota quota;
+
+	private final EmbeddedChannel channel;
+
+	RetainedLimitsTest() {
+		BrokerProperties.Retained settings = new BrokerProperties.Retained();
+		settings.setMaxMessagesPerUser(2);
+		settings.setMaxBytesPerUser(DataSize.ofBytes(100));
+		this.quota = new RetainedQuota(new ConcurrentSkipListMap<>(), settings, this.counters);
+		this.channel = new EmbeddedChannel(new RetainedLimits(this.quota));
+	}
+
+	@AfterEach
+	void close() {
+		this.channel.finishAndReleaseAll();
+	}
+
+	private static MqttMessage connect(String username) {
+		return MqttMessageBuilders.connect().clientId("c").username(username).password(new byte[] { 1 }).build();
+	}
+
+	private static MqttPublishMessage publish(String topic, int bytes, boolean retain) {
+		return MqttMessageBuilders.publish()
+			.topicName(topic)
+			.qos(MqttQoS.AT_LEAST_ONCE)
+			.messageId(1)
+			.retained(retain)
+			.payload(Unpooled.wrappedBuffer(new byte[bytes]))
+			.build();
+	}
+
+	/** Sends {@code message} and returns what the handler passed on (released by the caller). */
+	private MqttPublishMessage passed(MqttPublishMessage message) {
+		this.channel.writeInbound(message);
+		MqttPublishMessage out = this.channel.readInbound();
+		assertThat(out).isNotNull();
+		return out;
+	}
+
+	private boolean retainPassed(String topic, int bytes) {
+		MqttPublishMessage out = passed(publish(topic, bytes, true));
+		try {
+			assertThat(out.content().readableBytes()).as("payload kept").isEqualTo(bytes);
+			assertThat(out.variableHeader().topicName()).isEqualTo(topic);
+			return out.fixedHeader().isRetain();
+		}
+		finally {
+			out.release();
+		}
+	}
+
+	@Test
+	void retainedMessagesWithinTheLimitsPassUnchanged() {
+		this.channel.writeInbound(connect("alice"));
+		assertThat((Object) this.channel.readInbound()).isNotNull();
+		assertThat(retainPassed("a/1", 60)).isTrue();
+		this.quota.store("a/1", "alice", 60);
+		assertThat(retainPassed("a/2", 40)).isTrue();
+		assertThat(this.counters.refusals(Limit.RETAINED_BYTES_PER_USER)).isZero();
+	}
+
+	@Test
+	void aRetainedMessageBeyondALimitGoesOnWithRetainZeroAndIsCounted() {
+		this.channel.writeInbound(connect("alice"));
+		this.channel.readInbound();
+		this.quota.store("a/1", "alice", 60);
+		assertThat(retainPassed("a/2", 41)).as("over the bytes per user").isFalse();
+		this.quota.store("a/2", "alice", 40);
+		assertThat(retainPassed("a/3", 1)).as("over the messages per user").isFalse();
+		assertThat(this.counters.refusals(Limit.RETAINED_BYTES_PER_USER)).isEqualTo(1);
+		assertThat(this.counters.refusals(Limit.RETAINED_MESSAGES_PER_USER)).isEqualTo(1);
+		assertThat(retainPassed("a/1", 60)).as("a replacement no larger").isTrue();
+		assertThat(retainPassed("a/3", 0)).as("a delete").isTrue();
+		assertThat(this.channel.isOpen()).isTrue();
+	}
+
+	@Test
+	void anotherUsersQuotaIsItsOwn() {
+		this.quota.store("a/1", "alice", 100);
+		this.channel.writeInbound(connect("bob"));
+		this.channel.readInbound();
+		assertThat(retainPassed("b/1", 100)).isTrue();
+	}
+
+	@Test
+	void messagesWithoutRetainAreNotLookedAt() {
+		this.channel.writeInbound(connect("alice"));
+		this.channel.readInbound();
+		this.quota.store("a/1", "alice", 100);
+		MqttPublishMessage out = passed(publish("a/2", 500, false));
+		assertThat(out.fixedHeader().isRetain()).isFalse();
+		out.release();
+		assertThat(this.counters.refusals(Limit.RETAINED_BYTES_PER_USER)).isZero();
+	}
+
+}
