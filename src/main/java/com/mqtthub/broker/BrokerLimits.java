@@ -17,6 +17,8 @@ public final class BrokerLimits {
 
 	private final long slowClientBufferBytes;
 
+	private final long maxQueuedBytes;
+
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private final LongAdder refusedConnections = new LongAdder();
@@ -31,6 +33,7 @@ public final class BrokerLimits {
 		this.maxConnections = properties.getMaxConnections();
 		this.maxQueuedMessages = properties.getMaxQueuedMessages();
 		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
+		this.maxQueuedBytes = properties.getMaxQueuedBytes().toBytes();
 		for (Limit limit : Limit.values()) {
 			this.refusals.put(limit, new LongAdder());
 		}
@@ -73,8 +76,18 @@ public final class BrokerLimits {
 		this.droppedForFullQueues.increment();
 	}
 
+	/** A message dropped because it would take its session's queue past the byte cap. */
+	void droppedForQueuedBytes() {
+		this.droppedForFullQueues.increment();
+		refused(Limit.QUEUED_BYTES);
+	}
+
 	int maxQueuedMessages() {
 		return this.maxQueuedMessages;
+	}
+
+	long maxQueuedBytes() {
+		return this.maxQueuedBytes;
 	}
 
 	long slowClientBufferBytes() {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -52,6 +53,13 @@ public class BrokerProperties {
 	 */
 	@Min(1)
 	private int maxQueuedMessages = 10_000;
+
+	/**
+	 * Most payload and topic bytes waiting for one session (QoS 1 and 2 included); a newer
+	 * message that would take it past this is dropped, and counted.
+	 */
+	@NotNull
+	private DataSize maxQueuedBytes = DataSize.ofMegabytes(64);
 
 	/**
 	 * Outgoing bytes waiting for one client beyond which QoS 0 messages to it are dropped (and
@@ -124,6 +132,21 @@ public class BrokerProperties {
 
 	public void setMaxQueuedMessages(int maxQueuedMessages) {
 		this.maxQueuedMessages = maxQueuedMessages;
+	}
+
+	public DataSize getMaxQueuedBytes() {
+		return this.maxQueuedBytes;
+	}
+
+	public void setMaxQueuedBytes(DataSize maxQueuedBytes) {
+		this.maxQueuedBytes = maxQueuedBytes;
+	}
+
+	/** One message of the largest size fits in a queue. */
+	@AssertTrue(message = "max-queued-bytes must be at least max-message-size")
+	public boolean isQueueLargeEnoughForOneMessage() {
+		return this.maxQueuedBytes == null || this.maxMessageSize == null
+				|| this.maxQueuedBytes.toBytes() >= this.maxMessageSize.toBytes();
 	}
 
 	public DataSize getSlowClientBuffer() {

@@ -8,7 +8,10 @@ package com.mqtthub.broker;
 public enum Limit {
 
 	/** {@code mqtthub.broker.max-connections}: a CONNECT (or socket) beyond it. */
-	CONNECTIONS("connections");
+	CONNECTIONS("connections"),
+
+	/** {@code mqtthub.broker.max-queued-bytes}: a message dropped because its session's queue is full of bytes. */
+	QUEUED_BYTES("queued-bytes");
 
 	private final String tag;
 
