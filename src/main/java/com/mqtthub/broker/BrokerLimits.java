@@ -19,6 +19,8 @@ public final class BrokerLimits {
 
 	private final long maxQueuedBytes;
 
+	private final long maxClientBacklogBytes;
+
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private final LongAdder refusedConnections = new LongAdder();
@@ -34,6 +36,7 @@ public final class BrokerLimits {
 		this.maxQueuedMessages = properties.getMaxQueuedMessages();
 		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
 		this.maxQueuedBytes = properties.getMaxQueuedBytes().toBytes();
+		this.maxClientBacklogBytes = properties.effectiveMaxClientBacklog().toBytes();
 		for (Limit limit : Limit.values()) {
 			this.refusals.put(limit, new LongAdder());
 		}
@@ -88,6 +91,10 @@ public final class BrokerLimits {
 
 	long maxQueuedBytes() {
 		return this.maxQueuedBytes;
+	}
+
+	long maxClientBacklogBytes() {
+		return this.maxClientBacklogBytes;
 	}
 
 	long slowClientBufferBytes() {

@@ -11,7 +11,10 @@ public enum Limit {
 	CONNECTIONS("connections"),
 
 	/** {@code mqtthub.broker.max-queued-bytes}: a message dropped because its session's queue is full of bytes. */
-	QUEUED_BYTES("queued-bytes");
+	QUEUED_BYTES("queued-bytes"),
+
+	/** {@code mqtthub.broker.max-client-backlog}: a connection closed because its client does not read. */
+	CLIENT_BACKLOG("client-backlog");
 
 	private final String tag;
 

@@ -29,6 +29,7 @@ class BrokerPropertiesTest {
 		BrokerProperties defaults = new BrokerProperties();
 		assertThat(problems(defaults)).isEmpty();
 		assertThat(defaults.getMaxQueuedBytes()).isEqualTo(DataSize.ofMegabytes(64));
+		assertThat(defaults.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(16));
 	}
 
 	@Test
@@ -36,6 +37,25 @@ class BrokerPropertiesTest {
 		BrokerProperties properties = new BrokerProperties();
 		properties.setMaxQueuedBytes(DataSize.ofKilobytes(512));
 		assertThat(problems(properties)).containsExactly("max-queued-bytes must be at least max-message-size");
+	}
+
+	@Test
+	void theBacklogLimitMustBeAboveWhatTheHubWritesBeforeItHoldsBack() {
+		BrokerProperties properties = new BrokerProperties();
+		properties.setMaxClientBacklog(DataSize.ofMegabytes(14));
+		assertThat(problems(properties))
+			.containsExactly("max-client-backlog must be more than 4 x slow-client-buffer + 10 x max-message-size");
+		properties.setSlowClientBuffer(DataSize.ofKilobytes(256));
+		assertThat(problems(properties)).isEmpty();
+	}
+
+	@Test
+	void theDefaultBacklogLimitFollowsTheLargestMessage() {
+		BrokerProperties properties = new BrokerProperties();
+		properties.setMaxMessageSize(DataSize.ofMegabytes(4));
+		properties.setMaxQueuedBytes(DataSize.ofMegabytes(64));
+		assertThat(problems(properties)).isEmpty();
+		assertThat(properties.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(4 + 40 + 2));
 	}
 
 }
