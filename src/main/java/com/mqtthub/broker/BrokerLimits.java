@@ -25,6 +25,10 @@ public final class BrokerLimits {
 
 	private final long slowClientBufferBytes;
 
+	private final long maxQueuedBytes;
+
+	private final long maxClientBacklogBytes;
+
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private final AtomicInteger waitingForRefusal = new AtomicInteger();
@@ -45,6 +49,8 @@ public final class BrokerLimits {
 		this.slowClientBufferBytes = properties.getSlowClientBuffer().toBytes();
 		this.topics = new TopicLimits(properties.getMaxTopicLevels(), properties.getMaxTopicLength(),
 				properties.getMaxFiltersPerSubscribe(), properties.getMaxSubscriptionsPerClient());
+		this.maxQueuedBytes = properties.getMaxQueuedBytes().toBytes();
+		this.maxClientBacklogBytes = properties.effectiveMaxClientBacklog().toBytes();
 		for (Limit limit : Limit.values()) {
 			this.refusals.put(limit, new LongAdder());
 		}
@@ -106,8 +112,22 @@ public final class BrokerLimits {
 		return this.topics;
 	}
 
+	/** A message dropped because it would take its session's queue past the byte cap. */
+	void droppedForQueuedBytes() {
+		this.droppedForFullQueues.increment();
+		refused(Limit.QUEUED_BYTES);
+	}
+
 	int maxQueuedMessages() {
 		return this.maxQueuedMessages;
+	}
+
+	long maxQueuedBytes() {
+		return this.maxQueuedBytes;
+	}
+
+	long maxClientBacklogBytes() {
+		return this.maxClientBacklogBytes;
 	}
 
 	long slowClientBufferBytes() {

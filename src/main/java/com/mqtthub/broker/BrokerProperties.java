@@ -70,11 +70,26 @@ public class BrokerProperties {
 	private int maxQueuedMessages = 10_000;
 
 	/**
+	 * Most payload and topic bytes waiting for one session (QoS 1 and 2 included); a newer
+	 * message that would take it past this is dropped, and counted.
+	 */
+	@NotNull
+	private DataSize maxQueuedBytes = DataSize.ofMegabytes(64);
+
+	/**
 	 * Outgoing bytes waiting for one client beyond which QoS 0 messages to it are dropped (and
 	 * counted): a client that does not read cannot make the broker's memory grow.
 	 */
 	@NotNull
 	private DataSize slowClientBuffer = DataSize.ofMegabytes(1);
+
+	/**
+	 * Most bytes the broker holds for one connected client that does not read (unwritten, plus
+	 * its queue while QoS 1/2 messages wait for acknowledgement); beyond it the connection is
+	 * closed, and counted. Its persistent session keeps its queue. Defaults to 4 x the
+	 * slow-client buffer + 10 x the largest message + 2 MB (16 MB with the defaults).
+	 */
+	private DataSize maxClientBacklog;
 
 	/** How long a stop waits for work in flight (acknowledgements, writes) before closing clients. */
 	@NotNull
@@ -186,6 +201,54 @@ public class BrokerProperties {
 
 	public void setMaxQueuedMessages(int maxQueuedMessages) {
 		this.maxQueuedMessages = maxQueuedMessages;
+	}
+
+	public DataSize getMaxQueuedBytes() {
+		return this.maxQueuedBytes;
+	}
+
+	public void setMaxQueuedBytes(DataSize maxQueuedBytes) {
+		this.maxQueuedBytes = maxQueuedBytes;
+	}
+
+	public DataSize getMaxClientBacklog() {
+		return this.maxClientBacklog;
+	}
+
+	/** The backlog limit as set, or its default, which follows the settings it must be above. */
+	public DataSize effectiveMaxClientBacklog() {
+		if (this.maxClientBacklog != null) {
+			return this.maxClientBacklog;
+		}
+		return DataSize.ofBytes(writtenAtOnce() + DataSize.ofMegabytes(2).toBytes());
+	}
+
+	/** What the hub may write to a client without waiting for it (see {@link #isBacklogAboveWhatIsWrittenAtOnce}). */
+	private long writtenAtOnce() {
+		return 4 * this.slowClientBuffer.toBytes() + 10 * this.maxMessageSize.toBytes();
+	}
+
+	public void setMaxClientBacklog(DataSize maxClientBacklog) {
+		this.maxClientBacklog = maxClientBacklog;
+	}
+
+	/** One message of the largest size fits in a queue. */
+	@AssertTrue(message = "max-queued-bytes must be at least max-message-size")
+	public boolean isQueueLargeEnoughForOneMessage() {
+		return this.maxQueuedBytes == null || this.maxMessageSize == null
+				|| this.maxQueuedBytes.toBytes() >= this.maxMessageSize.toBytes();
+	}
+
+	/**
+	 * The backlog limit is above what the hub writes to a client without waiting for it: up to
+	 * four times the slow-client buffer before it holds QoS 1/2 messages back, and the ten
+	 * messages a session may have in flight, sent again at once when it reconnects. A client
+	 * that reads is never cut off by its own burst.
+	 */
+	@AssertTrue(message = "max-client-backlog must be more than 4 x slow-client-buffer + 10 x max-message-size")
+	public boolean isBacklogAboveWhatIsWrittenAtOnce() {
+		return this.maxClientBacklog == null || this.slowClientBuffer == null || this.maxMessageSize == null
+				|| this.maxClientBacklog.toBytes() > writtenAtOnce();
 	}
 
 	public DataSize getSlowClientBuffer() {

@@ -110,7 +110,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 								closeAfterDeniedPublish(started[0], clientId);
 							}),
 					new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
-					this.limits.maxQueuedMessages(), this.limits::droppedForFullQueue);
+					new MoquetteCore.QueueLimits(this.limits.maxQueuedMessages(), this.limits.maxQueuedBytes(),
+							this.limits::droppedForFullQueue, this.limits::droppedForQueuedBytes));
 			started[0] = moquette;
 			this.engineLoops.watch(moquette);
 			owners[0] = new SessionOwners(moquette.storedMap("session_owners"), moquette.storedSessionIds());

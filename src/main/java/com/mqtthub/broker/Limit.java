@@ -41,7 +41,13 @@ public enum Limit {
 	RETAINED_MESSAGES("retained-messages"),
 
 	/** {@code mqtthub.broker.retained.max-bytes}: a retained message not kept. */
-	RETAINED_BYTES("retained-bytes");
+	RETAINED_BYTES("retained-bytes"),
+
+	/** {@code mqtthub.broker.max-queued-bytes}: a message dropped because its session's queue is full of bytes. */
+	QUEUED_BYTES("queued-bytes"),
+
+	/** {@code mqtthub.broker.max-client-backlog}: a connection closed because its client does not read. */
+	CLIENT_BACKLOG("client-backlog");
 
 	private final String tag;
 

@@ -43,6 +43,14 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  */
 final class MqttListeners {
 
+	/**
+	 * While QoS 1/2 acknowledgements are outstanding, a client's backlog is looked at every
+	 * second; one over the limit that took nothing for three seconds in a row is cut off.
+	 */
+	private static final long BACKLOG_CHECK_MILLIS = 1000;
+
+	private static final int BACKLOG_STALLED_CHECKS = 3;
+
 	private static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
 
 	private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections",
@@ -181,6 +189,8 @@ final class MqttListeners {
 		// Inbound in this order; outbound, what the engine writes passes them from the last up.
 		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);
 		MoquetteCore core = this.services.core();
+		pipeline.addLast("clientBacklog", new ClientBacklogLimit(this.services.limits(), this.services.addresses(),
+				core::queuedBytes, BACKLOG_CHECK_MILLIS, BACKLOG_STALLED_CHECKS));
 		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
 				guard::refusedEarly));
 		pipeline.addLast("publishTopicLimits",

@@ -3,24 +3,68 @@ package io.moquette.broker;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToLongFunction;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
 /**
- * Caps the queue of every session: while it holds {@code max} messages, newer messages for it
- * are dropped and reported, so that one absent or slow client cannot fill the disk or memory.
+ * Caps the queue of every session: while it holds {@code max} messages, or a newer message would
+ * take it past {@code maxBytes} (payload and topic), newer messages for it are dropped and
+ * reported, so that one absent or slow client cannot fill the disk or memory.
  */
 final class BoundedQueueRepository implements IQueueRepository {
+
+	/** How a stored queue's figures are kept beside it in the store. */
+	interface StoredSizes {
+
+		/** Messages in the stored queue of {@code clientId}. */
+		long messages(String clientId);
+
+		/** Bytes of those messages, as last recorded (0 when never recorded). */
+		long bytes(String clientId);
+
+		/** Records the byte count of the queue of {@code clientId}, in the same store as its messages. */
+		LongConsumer bytesRecorder(String clientId);
+
+	}
+
+	/** The sizes of queues that keep their messages in memory: they start empty. */
+	static final StoredSizes IN_MEMORY = new StoredSizes() {
+
+		@Override
+		public long messages(String clientId) {
+			return 0;
+		}
+
+		@Override
+		public long bytes(String clientId) {
+			return 0;
+		}
+
+		@Override
+		public LongConsumer bytesRecorder(String clientId) {
+			return (bytes) -> {
+			};
+		}
+
+	};
 
 	private final IQueueRepository delegate;
 
 	private final int max;
 
-	private final ToLongFunction<String> storedSize;
+	private final long maxBytes;
+
+	private final StoredSizes storedSizes;
 
 	private final Runnable onDrop;
+
+	private final Runnable onBytesDrop;
+
+	/** The open queue of each session, for the bytes waiting for it. */
+	private final Map<String, BoundedQueue> open = new ConcurrentHashMap<>();
 
 	private final boolean stored;
 
@@ -35,22 +79,42 @@ final class BoundedQueueRepository implements IQueueRepository {
 	private final Map<String, long[]> storedMarks;
 
 	/**
-	 * @param storedSize how many messages a session's queue already holds when it is opened
-	 * @param onDrop called for every message dropped
+	 * @param storedSizes what a session's queue already holds when it is opened, and where its
+	 * byte count is kept
+	 * @param onDrop called for every message dropped because the queue holds {@code max} messages
+	 * @param onBytesDrop called for every message dropped because it would take the queue past
+	 * {@code maxBytes}
 	 * @param stored whether the queues keep their messages in the store (rather than in memory)
 	 * @param retainedMarks payloads that mark retained messages sent for a new subscription: a
 	 * stored queue copies payloads, so it carries the mark over to the copy it hands out
 	 * @param storedMarks where stored queues keep those marks (see {@link #storedMarks})
 	 */
-	BoundedQueueRepository(IQueueRepository delegate, int max, ToLongFunction<String> storedSize, Runnable onDrop,
-			boolean stored, Set<byte[]> retainedMarks, Map<String, long[]> storedMarks) {
+	BoundedQueueRepository(IQueueRepository delegate, int max, long maxBytes, StoredSizes storedSizes,
+			Runnable onDrop, Runnable onBytesDrop, boolean stored, Set<byte[]> retainedMarks,
+			Map<String, long[]> storedMarks) {
 		this.delegate = delegate;
 		this.max = max;
-		this.storedSize = storedSize;
+		this.maxBytes = maxBytes;
+		this.storedSizes = storedSizes;
 		this.onDrop = onDrop;
+		this.onBytesDrop = onBytesDrop;
 		this.stored = stored;
 		this.retainedMarks = retainedMarks;
 		this.storedMarks = storedMarks;
+	}
+
+	/** Bytes (payloads and topics) waiting in the queue of {@code clientId}; 0 when it has none open. */
+	long queuedBytes(String clientId) {
+		BoundedQueue queue = this.open.get(clientId);
+		return (queue != null) ? queue.bytes : 0;
+	}
+
+	/** What a message costs against the byte cap: its payload and its topic. */
+	static long sizeOf(SessionRegistry.EnqueuedMessage message) {
+		if (message instanceof SessionRegistry.PublishedMessage published) {
+			return (long) published.getPayload().readableBytes() + published.getTopic().toString().length();
+		}
+		return 0;
 	}
 
 	@Override
@@ -65,14 +129,22 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	@Override
 	public SessionMessageQueue<SessionRegistry.EnqueuedMessage> getOrCreateQueue(String clientId) {
-		return new BoundedQueue(clientId, this.delegate.getOrCreateQueue(clientId),
-				this.storedSize.applyAsLong(clientId), this.stored);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = this.delegate.getOrCreateQueue(clientId);
+		BoundedQueue bounded = new BoundedQueue(clientId, queue, this.storedSizes.messages(clientId),
+				this.storedSizes.bytes(clientId), this.storedSizes.bytesRecorder(clientId), this.stored);
+		this.open.put(clientId, bounded);
+		return bounded;
 	}
 
 	/** The same cap on a queue the engine made itself (the in-memory queue of a clean session). */
-	SessionMessageQueue<SessionRegistry.EnqueuedMessage> bound(
+	SessionMessageQueue<SessionRegistry.EnqueuedMessage> bound(String clientId,
 			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue) {
-		return (queue instanceof BoundedQueue) ? queue : new BoundedQueue(null, queue, 0, false);
+		if (queue instanceof BoundedQueue) {
+			return queue;
+		}
+		BoundedQueue bounded = new BoundedQueue(clientId, queue, 0, 0, IN_MEMORY.bytesRecorder(clientId), false);
+		this.open.put(clientId, bounded);
+		return bounded;
 	}
 
 	@Override
@@ -88,6 +160,12 @@ final class BoundedQueueRepository implements IQueueRepository {
 		private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue;
 
 		private long size;
+
+		/** Payload and topic bytes queued; written on the session's loop, read from anywhere. */
+		private volatile long bytes;
+
+		/** Keeps the byte count with a stored queue, so that it is right after a restart. */
+		private final LongConsumer bytesRecorder;
 
 		/** Whether the queue keeps its messages in the store. */
 		private final boolean inStore;
@@ -106,10 +184,12 @@ final class BoundedQueueRepository implements IQueueRepository {
 		private final ArrayDeque<Long> marked = new ArrayDeque<>();
 
 		BoundedQueue(String clientId, SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size,
-				boolean inStore) {
+				long bytes, LongConsumer bytesRecorder, boolean inStore) {
 			this.clientId = clientId;
 			this.queue = queue;
 			this.size = size;
+			this.bytes = bytes;
+			this.bytesRecorder = bytesRecorder;
 			this.inStore = inStore;
 			long[] saved = inStore ? BoundedQueueRepository.this.storedMarks.get(clientId) : null;
 			if (saved != null && saved.length > 0) {
@@ -126,10 +206,17 @@ final class BoundedQueueRepository implements IQueueRepository {
 		@Override
 		public void enqueue(SessionRegistry.EnqueuedMessage message) {
 			// Markers of QoS 2 flows in progress are always kept: dropping one would break the flow.
-			if (this.size >= BoundedQueueRepository.this.max && message instanceof SessionRegistry.PublishedMessage) {
-				message.release();
-				BoundedQueueRepository.this.onDrop.run();
-				return;
+			if (message instanceof SessionRegistry.PublishedMessage) {
+				if (this.size >= BoundedQueueRepository.this.max) {
+					message.release();
+					BoundedQueueRepository.this.onDrop.run();
+					return;
+				}
+				if (this.bytes + sizeOf(message) > BoundedQueueRepository.this.maxBytes) {
+					message.release();
+					BoundedQueueRepository.this.onBytesDrop.run();
+					return;
+				}
 			}
 			if (this.inStore) {
 				if (isMarked(message)) {
@@ -141,8 +228,35 @@ final class BoundedQueueRepository implements IQueueRepository {
 					this.tail++;
 				}
 			}
-			this.queue.enqueue(this.inStore ? detached(message) : message);
+			SessionRegistry.EnqueuedMessage kept = this.inStore ? detached(message) : compact(message);
+			this.queue.enqueue(kept);
 			this.size++;
+			addBytes(sizeOf(kept));
+		}
+
+		private void addBytes(long delta) {
+			if (delta != 0) {
+				this.bytes = Math.max(0, this.bytes + delta);
+				this.bytesRecorder.accept(this.bytes);
+			}
+		}
+
+		/**
+		 * A queue in memory keeps exactly its payloads: a decoded payload is a slice of the buffer
+		 * its packet was read into (direct memory, often larger than the message), which a
+		 * waiting message would otherwise hold on to. A payload that is a whole array of its own
+		 * (a retained message sent for a new subscription, whose array marks it) is kept as is.
+		 */
+		private SessionRegistry.EnqueuedMessage compact(SessionRegistry.EnqueuedMessage message) {
+			if (message instanceof SessionRegistry.PublishedMessage published) {
+				io.netty.buffer.ByteBuf payload = published.getPayload();
+				boolean exact = payload.hasArray() && payload.arrayOffset() + payload.readerIndex() == 0
+						&& payload.array().length == payload.readableBytes();
+				if (!exact) {
+					return detached(message);
+				}
+			}
+			return message;
 		}
 
 		/** Stores the marks, or forgets them when there are none (the usual case: no write). */
@@ -199,6 +313,9 @@ final class BoundedQueueRepository implements IQueueRepository {
 			if (message != null && this.size > 0) {
 				this.size--;
 			}
+			if (message != null) {
+				addBytes(-sizeOf(message));
+			}
 			if (!this.inStore || message == null) {
 				return message;
 			}
@@ -226,11 +343,13 @@ final class BoundedQueueRepository implements IQueueRepository {
 		public void closeAndPurge() {
 			this.queue.closeAndPurge();
 			this.size = 0;
+			this.bytes = 0;
 			boolean hadMarks = !this.marked.isEmpty();
 			this.marked.clear();
 			if (this.inStore && hadMarks) {
 				saveMarks();
 			}
+			BoundedQueueRepository.this.open.remove(this.clientId, this);
 		}
 
 	}

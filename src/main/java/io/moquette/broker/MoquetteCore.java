@@ -199,8 +199,8 @@ public final class MoquetteCore {
 	}
 
 	private MoquetteCore(IConfig config, List<InterceptHandler> interceptHandlers, IAuthenticator authenticator,
-			IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck, int maxQueuedMessages,
-			Runnable onQueueDrop) throws IOException {
+			IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck, QueueLimits queueLimits)
+			throws IOException {
 		this.scheduler = Executors.newScheduledThreadPool(1);
 		List<InterceptHandler> handlers = new java.util.ArrayList<>(interceptHandlers);
 		handlers.add(new RetainedInOrder(this));
@@ -220,8 +220,9 @@ public final class MoquetteCore {
 			this.committer = new StoreCommitter(mvStore);
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
-			this.queues = new BoundedQueueRepository(this.store.queueRepository(), maxQueuedMessages,
-					(clientId) -> storedQueueSize(mvStore, clientId), onQueueDrop, true, this.retainedForSubscription,
+			this.queues = new BoundedQueueRepository(this.store.queueRepository(), queueLimits.maxMessages(),
+					queueLimits.maxBytes(), new StoredQueueSizes(mvStore), queueLimits.onFull(),
+					queueLimits.onBytesFull(), true, this.retainedForSubscription,
 					mvStore.openMap("mqtthub_retained_marks"));
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
@@ -232,8 +233,9 @@ public final class MoquetteCore {
 			this.store = null;
 			this.mvStore = null;
 			this.committer = null;
-			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), maxQueuedMessages,
-					(clientId) -> 0, onQueueDrop, false, this.retainedForSubscription, Map.of());
+			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), queueLimits.maxMessages(),
+					queueLimits.maxBytes(), BoundedQueueRepository.IN_MEMORY, queueLimits.onFull(),
+					queueLimits.onBytesFull(), false, this.retainedForSubscription, Map.of());
 			subscriptionsRepository = new MemorySubscriptionsRepository();
 			retainedRepository = new MemoryRetainedRepository();
 			sessionsRepository = new MemorySessionsRepository();
@@ -276,8 +278,38 @@ public final class MoquetteCore {
 	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
 			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck,
 			int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
+		return start(config, interceptHandlers, authenticator, authorizatorPolicy, deliveryCheck,
+				new QueueLimits(maxQueuedMessages, Long.MAX_VALUE, onQueueDrop, onQueueDrop));
+	}
+
+	/**
+	 * Opens the store and starts the session loops, with every session's queue capped by
+	 * {@code queueLimits}.
+	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
+	 */
+	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
+			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck,
+			QueueLimits queueLimits) throws IOException {
 		return new MoquetteCore(config, interceptHandlers, authenticator, authorizatorPolicy, deliveryCheck,
-				maxQueuedMessages, onQueueDrop);
+				queueLimits);
+	}
+
+	/**
+	 * The caps on every session's queue: beyond either, newer messages for the session are
+	 * dropped.
+	 * @param maxMessages most messages in one queue
+	 * @param maxBytes most payload and topic bytes in one queue
+	 * @param onFull called for each message dropped because a queue holds {@code maxMessages}
+	 * @param onBytesFull called for each message dropped because it would take a queue past
+	 * {@code maxBytes}
+	 */
+	public record QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull) {
+	}
+
+	/** Payload and topic bytes waiting in the session queue of the client on {@code channel}. */
+	public long queuedBytes(io.netty.channel.Channel channel) {
+		String clientId = NettyUtils.clientID(channel);
+		return (clientId != null) ? this.queues.queuedBytes(clientId) : 0;
 	}
 
 	/**
@@ -641,16 +673,57 @@ public final class MoquetteCore {
 
 	}
 
-	/** Messages in a session's stored queue: the engine keeps its head and tail indexes beside it. */
-	private static long storedQueueSize(MVStore store, String clientId) {
-		String meta = "queue_" + clientId + "_meta";
-		if (!store.hasMap(meta)) {
-			return 0;
+	/**
+	 * The figures of a session's stored queue: the engine keeps its head and tail indexes in a map
+	 * beside it, and the hub keeps the queue's byte count there too, so that the count is
+	 * committed (and dropped) with the messages it counts. A queue stored before the hub counted
+	 * bytes counts from 0.
+	 */
+	static final class StoredQueueSizes implements BoundedQueueRepository.StoredSizes {
+
+		private static final String BYTES = "mqtthub_bytes";
+
+		private final MVStore store;
+
+		StoredQueueSizes(MVStore store) {
+			this.store = store;
 		}
-		MVMap<String, Long> indexes = store.openMap(meta);
-		Long head = indexes.get("head");
-		Long tail = indexes.get("tail");
-		return (head != null && tail != null) ? Math.max(0, head - tail) : 0;
+
+		private static String meta(String clientId) {
+			return "queue_" + clientId + "_meta";
+		}
+
+		@Override
+		public long messages(String clientId) {
+			if (!this.store.hasMap(meta(clientId))) {
+				return 0;
+			}
+			MVMap<String, Long> indexes = this.store.openMap(meta(clientId));
+			Long head = indexes.get("head");
+			Long tail = indexes.get("tail");
+			return (head != null && tail != null) ? Math.max(0, head - tail) : 0;
+		}
+
+		@Override
+		public long bytes(String clientId) {
+			if (!this.store.hasMap(meta(clientId))) {
+				return 0;
+			}
+			Long bytes = this.store.<String, Long>openMap(meta(clientId)).get(BYTES);
+			return (bytes != null) ? bytes : 0;
+		}
+
+		@Override
+		public java.util.function.LongConsumer bytesRecorder(String clientId) {
+			// Opened once, after the engine opened the queue and its map of indexes.
+			MVMap<String, Long> indexes = this.store.openMap(meta(clientId));
+			return (bytes) -> {
+				if (!indexes.isClosed()) {
+					indexes.put(BYTES, bytes);
+				}
+			};
+		}
+
 	}
 
 	/**
@@ -667,7 +740,7 @@ public final class MoquetteCore {
 			@SuppressWarnings("unchecked")
 			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = (SessionMessageQueue<SessionRegistry.EnqueuedMessage>) SESSION_QUEUE
 				.get(session);
-			SESSION_QUEUE.set(session, this.queues.bound(queue));
+			SESSION_QUEUE.set(session, this.queues.bound(clientId, queue));
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException("The session queue of the broker engine cannot be capped", ex);

@@ -1,0 +1,61 @@
+package com.mqtthub.broker;
+
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BrokerPropertiesTest {
+
+	private static final ValidatorFactory factory = Validation.buildDefaultValidatorFactory();
+
+	private static final Validator validator = factory.getValidator();
+
+	@AfterAll
+	static void close() {
+		factory.close();
+	}
+
+	private static java.util.List<String> problems(BrokerProperties properties) {
+		return validator.validate(properties).stream().map((violation) -> violation.getMessage()).toList();
+	}
+
+	@Test
+	void defaultsAreValid() {
+		BrokerProperties defaults = new BrokerProperties();
+		assertThat(problems(defaults)).isEmpty();
+		assertThat(defaults.getMaxQueuedBytes()).isEqualTo(DataSize.ofMegabytes(64));
+		assertThat(defaults.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(16));
+	}
+
+	@Test
+	void aQueueMustHoldAtLeastOneMessageOfTheLargestSize() {
+		BrokerProperties properties = new BrokerProperties();
+		properties.setMaxQueuedBytes(DataSize.ofKilobytes(512));
+		assertThat(problems(properties)).containsExactly("max-queued-bytes must be at least max-message-size");
+	}
+
+	@Test
+	void theBacklogLimitMustBeAboveWhatTheHubWritesBeforeItHoldsBack() {
+		BrokerProperties properties = new BrokerProperties();
+		properties.setMaxClientBacklog(DataSize.ofMegabytes(14));
+		assertThat(problems(properties))
+			.containsExactly("max-client-backlog must be more than 4 x slow-client-buffer + 10 x max-message-size");
+		properties.setSlowClientBuffer(DataSize.ofKilobytes(256));
+		assertThat(problems(properties)).isEmpty();
+	}
+
+	@Test
+	void theDefaultBacklogLimitFollowsTheLargestMessage() {
+		BrokerProperties properties = new BrokerProperties();
+		properties.setMaxMessageSize(DataSize.ofMegabytes(4));
+		properties.setMaxQueuedBytes(DataSize.ofMegabytes(64));
+		assertThat(problems(properties)).isEmpty();
+		assertThat(properties.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(4 + 40 + 2));
+	}
+
+}
