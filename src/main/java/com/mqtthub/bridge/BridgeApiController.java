@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
@@ -59,12 +61,16 @@ class BridgeApiController {
 
 	@PostMapping
 	@ResponseStatus(HttpStatus.CREATED)
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = BridgeRequest.class)))
 	BridgeView create(HttpServletRequest request) throws IOException {
 		return view(this.stored.create(read(request)));
 	}
 
 	/** Replaces a bridge's definition; a password left out keeps the stored one. */
 	@PutMapping("/{name}")
+	@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = BridgeRequest.class)))
 	BridgeView update(@PathVariable String name, HttpServletRequest request) throws IOException {
 		return view(this.stored.update(name, read(request)));
 	}

@@ -254,6 +254,12 @@ class BridgeApiIT {
 		assertThat(admin.json("DELETE", "/api/bridges/configured", null, csrf).statusCode()).isEqualTo(409);
 		assertThat(json.readTree(admin.get("/api/bridges/configured").body()).path("source").asString())
 			.isEqualTo("configuration");
+		// The API description shows what POST and PUT take.
+		JsonNode apiDocs = json.readTree(admin.get("/v3/api-docs").body());
+		assertThat(apiDocs.path("paths").path("/api/bridges").path("post").path("requestBody").toString())
+			.contains("BridgeRequest");
+		assertThat(apiDocs.path("components").path("schemas").path("BridgeRequest").path("properties").has("topics"))
+			.isTrue();
 
 		this.users.create("bridge-user", "plain-user-password-1", Role.USER, true);
 		WebSession user = new WebSession(this.port);
