@@ -186,6 +186,15 @@ class BridgeApiIT {
 		assertThat(all.get(0).path("name").asString()).isEqualTo("configured");
 		assertThat(all.get(0).path("source").asString()).isEqualTo("configuration");
 
+		// Pausing a stored bridge is stored: it stays paused across a restart.
+		assertThat(admin.json("POST", "/api/bridges/api-edge/pause", "", csrf).statusCode()).isEqualTo(200);
+		assertThat(this.jdbc.sql("select paused from bridge where name = 'api-edge'").query(Boolean.class).single())
+			.isTrue();
+		assertThat(awaitState(admin, "api-edge", "PAUSED").path("definition").path("paused").asBoolean()).isTrue();
+		assertThat(admin.json("POST", "/api/bridges/api-edge/resume", "", csrf).statusCode()).isEqualTo(200);
+		assertThat(this.jdbc.sql("select paused from bridge where name = 'api-edge'").query(Boolean.class).single())
+			.isFalse();
+
 		HttpResponse<String> duplicate = admin.json("POST", "/api/bridges",
 				definition("api-edge", "api/#", null), csrf);
 		assertThat(duplicate.statusCode()).isEqualTo(409);

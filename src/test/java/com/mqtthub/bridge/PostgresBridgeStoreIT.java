@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Bridges stored in a real PostgreSQL server: the migration creates their tables there, a bridge
  * with two addresses, two rules and a password is stored (the password only encrypted, its key
- * in a 0600 file in the data directory), and after a restart it is back, password included.
+ * in a 0600 file in the data directory), and after a restart it is back, password included; with
+ * another key it is listed but not started, saying why.
  */
 class PostgresBridgeStoreIT {
 
@@ -32,11 +33,13 @@ class PostgresBridgeStoreIT {
 	@TempDir
 	Path data;
 
-	private ConfigurableApplicationContext start(PostgresServer postgres) {
-		return SpringApplication.run(MqttHubApplication.class, "--server.port=0", "--mqtthub.broker.port=0",
+	private ConfigurableApplicationContext start(PostgresServer postgres, String... more) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--mqtthub.broker.port=0",
 				"--mqtthub.broker.websocket.port=0", "--mqtthub.broker.data-directory=" + this.data,
 				"--mqtthub.security.admin.password=postgres-root-2", "--spring.datasource.url=" + postgres.jdbcUrl(),
-				"--spring.datasource.username=" + PostgresServer.USER, "--spring.datasource.password=");
+				"--spring.datasource.username=" + PostgresServer.USER, "--spring.datasource.password="));
+		args.addAll(List.of(more));
+		return SpringApplication.run(MqttHubApplication.class, args.toArray(String[]::new));
 	}
 
 	@Test
@@ -88,6 +91,14 @@ class PostgresBridgeStoreIT {
 				}
 				assertThat(link.state()).as("stored paused").isEqualTo(BridgeState.PAUSED);
 				assertThat(link.lastError()).as("the password decrypts with the key file").isNull();
+			}
+
+			// Another key (the key file lost, say): the bridge is listed, not started, and says why.
+			String otherKey = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+			try (ConfigurableApplicationContext otherKeyHub = start(postgres, "--mqtthub.bridge-secrets.key=" + otherKey)) {
+				BridgeLink link = otherKeyHub.getBean(BridgeService.class).link("pg-bridge").orElseThrow();
+				assertThat(link.state()).isEqualTo(BridgeState.STOPPED);
+				assertThat(link.lastError()).contains("cannot be decrypted with this key");
 			}
 		}
 	}
