@@ -78,6 +78,19 @@ class BridgeDefinitionsTest {
 	}
 
 	@Test
+	void boundsTheTrustStoreSettingsAndTheAddressLength() {
+		Bridge bad = valid("cloud");
+		bad.getTls().setTruststore(java.nio.file.Path.of("/" + "d".repeat(BridgeDefinitions.MAX_PATH_LENGTH)));
+		bad.getTls().setTruststoreType("PKCS12\n");
+		bad.getTls().setTruststorePassword("p".repeat(BridgeDefinitions.MAX_SECRET_LENGTH + 1));
+		bad.setAddresses(List.of("tcp://h" + "o".repeat(2048) + ":1883"));
+		bad.setUsername("u".repeat(257));
+		assertThat(BridgeDefinitions.check(bad, (name) -> null)).extracting(BridgeDefinitions.Problem::field)
+			.containsExactlyInAnyOrder("tls.truststore", "tls.truststore-type", "tls.truststore-password",
+					"addresses[0]", "username");
+	}
+
+	@Test
 	void namesAreUniqueAndRulesRequired() {
 		Bridge empty = valid("cloud");
 		empty.setTopics(List.of());
