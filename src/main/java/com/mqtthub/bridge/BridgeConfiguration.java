@@ -1,20 +1,36 @@
 package com.mqtthub.bridge;
 
+import java.nio.file.Path;
+
+import com.mqtthub.broker.BrokerProperties;
 import com.mqtthub.broker.EmbeddedBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
 
-/** Wires the bridges from {@code mqtthub.bridges}. */
+/** Wires the bridges from {@code mqtthub.bridges} and from the database. */
 @Configuration(proxyBeanMethods = false)
 class BridgeConfiguration {
 
 	@Bean
 	BridgeService bridgeService(BridgesProperties properties, EmbeddedBroker broker, MeterRegistry registry) {
 		BridgeService service = new BridgeService(properties, broker, System::getenv);
-		BridgeMetrics.register(registry, service);
+		service.setMetrics(new BridgeMetrics(registry, service));
 		return service;
+	}
+
+	@Bean
+	@DependsOnDatabaseInitialization
+	StoredBridges storedBridges(JdbcClient jdbc, PlatformTransactionManager transactions,
+			BridgeSecretsProperties secrets, BrokerProperties broker, BridgeService bridges) {
+		Path keyFile = (secrets.getKeyFile() != null) ? secrets.getKeyFile()
+				: broker.getDataDirectory().resolve("bridge-secrets.key");
+		return new StoredBridges(new BridgeRepository(jdbc, transactions), new BridgeSecrets(secrets.getKey(), keyFile),
+				bridges, System::getenv);
 	}
 
 }

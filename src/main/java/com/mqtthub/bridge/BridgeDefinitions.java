@@ -16,8 +16,9 @@ import com.mqtthub.bridge.BridgesProperties.Bridge;
 import com.mqtthub.bridge.BridgesProperties.TopicRule;
 
 /**
- * Checks bridge definitions as a whole, with one sentence per problem naming the setting, so
- * that a mistake stops start-up instead of surfacing later as a bridge that never works.
+ * Checks bridge definitions, with one sentence per problem naming the setting, so that a
+ * mistake stops start-up (configuration) or the request (admin API) instead of surfacing later
+ * as a bridge that never works. The one place where a definition's rules live.
  */
 final class BridgeDefinitions {
 
@@ -35,12 +36,51 @@ final class BridgeDefinitions {
 
 	private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
+	private static final Pattern TRUSTSTORE_TYPE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
 	private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
 
 	private BridgeDefinitions() {
 	}
 
-	/** Every problem found, empty when the definitions are usable. */
+	/** Most characters of a password (the bridge's or its trust store's). */
+	static final int MAX_SECRET_LENGTH = 1024;
+
+	static final int MAX_PATH_LENGTH = 4096;
+
+	/**
+	 * One problem of one bridge: the setting as written under {@code mqtthub.bridges[n]}
+	 * (kebab-case, empty for the bridge as a whole) and a sentence saying what it must be.
+	 */
+	record Problem(String field, String message) {
+
+		/** The problem as start-up reports it, e.g. {@code mqtthub.bridges[0].keep-alive: 0s to 65535s}. */
+		String setting(String at) {
+			return (this.field.isEmpty() ? at : at + "." + this.field) + ": " + this.message;
+		}
+
+		/** The same field as the JSON API names it: {@code queue.max-bytes} is {@code queue.maxBytes}. */
+		String jsonField() {
+			StringBuilder json = new StringBuilder(this.field.length());
+			boolean upper = false;
+			for (char c : this.field.toCharArray()) {
+				if (c == '-') {
+					upper = true;
+				}
+				else {
+					json.append(upper ? Character.toUpperCase(c) : c);
+					upper = false;
+				}
+			}
+			return json.toString();
+		}
+
+	}
+
+	/**
+	 * Every problem found in the configuration's bridges, empty when they are usable: the checks
+	 * of {@link #check} for each, and names unique among them.
+	 */
 	static List<String> problems(List<Bridge> bridges, UnaryOperator<String> environment) {
 		List<String> problems = new ArrayList<>();
 		if (bridges.size() > MAX_BRIDGES) {
@@ -51,115 +91,159 @@ final class BridgeDefinitions {
 		for (int i = 0; i < bridges.size(); i++) {
 			Bridge bridge = bridges.get(i);
 			String at = "mqtthub.bridges[" + i + "]";
-			if (bridge.getName() == null || !NAME.matcher(bridge.getName()).matches()) {
-				problems.add(at + ".name: 1 to 64 letters, digits, '-' or '_'");
+			for (Problem problem : check(bridge, environment)) {
+				problems.add(problem.setting(at));
 			}
-			else if (!names.add(bridge.getName())) {
+			if (isName(bridge.getName()) && !names.add(bridge.getName())) {
 				problems.add(at + ".name: '" + bridge.getName() + "' is used by another bridge");
 			}
-			checkAddresses(bridge, at, problems);
-			checkConnection(bridge, at, environment, problems);
-			checkTopics(bridge.getTopics(), at, problems);
 		}
 		return problems;
 	}
 
-	private static void checkAddresses(Bridge bridge, String at, List<String> problems) {
+	/**
+	 * The checks every bridge definition passes, from the configuration or from the admin API
+	 * alike: one problem per setting that cannot work.
+	 */
+	static List<Problem> check(Bridge bridge, UnaryOperator<String> environment) {
+		List<Problem> problems = new ArrayList<>();
+		if (!isName(bridge.getName())) {
+			problems.add(new Problem("name", "1 to 64 letters, digits, '-' or '_'"));
+		}
+		checkAddresses(bridge, problems);
+		checkConnection(bridge, environment, problems);
+		checkTopics(bridge.getTopics(), problems);
+		return problems;
+	}
+
+	static boolean isName(String name) {
+		return name != null && NAME.matcher(name).matches();
+	}
+
+	private static void checkAddresses(Bridge bridge, List<Problem> problems) {
 		List<String> addresses = bridge.getAddresses();
-		if (addresses.isEmpty() || addresses.size() > MAX_ADDRESSES) {
-			problems.add(at + ".addresses: 1 to " + MAX_ADDRESSES + " remote addresses");
+		if (addresses == null || addresses.isEmpty() || addresses.size() > MAX_ADDRESSES) {
+			problems.add(new Problem("addresses", "1 to " + MAX_ADDRESSES + " remote addresses"));
 			return;
 		}
 		for (int j = 0; j < addresses.size(); j++) {
 			String address = addresses.get(j);
-			String where = at + ".addresses[" + j + "]";
+			String where = "addresses[" + j + "]";
 			try {
 				URI uri = new URI(address);
 				if (uri.getScheme() == null || !SCHEMES.contains(uri.getScheme()) || uri.getHost() == null
 						|| uri.getPort() < 1 || address.length() > 2048) {
-					problems.add(where + ": tcp://, ssl://, ws:// or wss:// with a host and a port");
+					problems.add(new Problem(where, "tcp://, ssl://, ws:// or wss:// with a host and a port"));
 				}
 			}
 			catch (URISyntaxException | NullPointerException ex) {
-				problems.add(where + ": not an address (tcp://host:port, ssl://, ws://host:port/path, wss://)");
+				problems.add(new Problem(where, "not an address (tcp://host:port, ssl://, ws://host:port/path, wss://)"));
 			}
 		}
 	}
 
-	private static void checkConnection(Bridge bridge, String at, UnaryOperator<String> environment,
-			List<String> problems) {
+	private static void checkConnection(Bridge bridge, UnaryOperator<String> environment, List<Problem> problems) {
 		String clientId = bridge.effectiveClientId();
 		if (clientId.length() > 128 || hasControl(clientId)) {
-			problems.add(at + ".client-id: at most 128 characters, no control characters");
+			problems.add(new Problem("client-id", "at most 128 characters, no control characters"));
 		}
 		if (bridge.getUsername() != null && (bridge.getUsername().length() > 256 || hasControl(bridge.getUsername()))) {
-			problems.add(at + ".username: at most 256 characters, no control characters");
+			problems.add(new Problem("username", "at most 256 characters, no control characters"));
+		}
+		if (bridge.getPassword() != null && bridge.getPassword().length() > MAX_SECRET_LENGTH) {
+			problems.add(new Problem("password", "at most " + MAX_SECRET_LENGTH + " characters"));
 		}
 		if (bridge.getPassword() != null && bridge.getPasswordEnv() != null) {
-			problems.add(at + ": set password or password-env, not both");
+			problems.add(new Problem("password-env", "set password or password-env, not both"));
 		}
 		if (bridge.getPasswordEnv() != null) {
 			if (!ENVIRONMENT_VARIABLE.matcher(bridge.getPasswordEnv()).matches()) {
-				problems.add(at + ".password-env: the name of an environment variable");
+				problems.add(new Problem("password-env", "the name of an environment variable"));
 			}
 			else if (environment.apply(bridge.getPasswordEnv()) == null) {
-				problems.add(at + ".password-env: the environment variable " + bridge.getPasswordEnv() + " is not set");
+				problems.add(new Problem("password-env",
+						"the environment variable " + bridge.getPasswordEnv() + " is not set"));
 			}
 		}
 		if (!within(bridge.getKeepAlive(), Duration.ZERO, Duration.ofSeconds(65535))) {
-			problems.add(at + ".keep-alive: 0s to 65535s");
+			problems.add(new Problem("keep-alive", "0s to 65535s"));
 		}
 		if (!within(bridge.getConnectTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(5))) {
-			problems.add(at + ".connect-timeout: 1s to 5m");
+			problems.add(new Problem("connect-timeout", "1s to 5m"));
 		}
 		if (bridge.getInFlight() < 1 || bridge.getInFlight() > MAX_IN_FLIGHT) {
-			problems.add(at + ".in-flight: 1 to " + MAX_IN_FLIGHT);
+			problems.add(new Problem("in-flight", "1 to " + MAX_IN_FLIGHT));
 		}
 		if (bridge.getQueue().getMaxBytes() == null || bridge.getQueue().getMaxBytes().toBytes() < 1024) {
-			problems.add(at + ".queue.max-bytes: at least 1KB");
+			problems.add(new Problem("queue.max-bytes", "at least 1KB"));
 		}
 		if (bridge.getQueue().getMaxMessages() < 1) {
-			problems.add(at + ".queue.max-messages: at least 1");
+			problems.add(new Problem("queue.max-messages", "at least 1"));
 		}
 		Duration initial = bridge.getReconnect().getInitialDelay();
 		Duration max = bridge.getReconnect().getMaxDelay();
 		if (!within(initial, Duration.ofMillis(100), Duration.ofHours(1)) || !within(max, initial, Duration.ofHours(1))) {
-			problems.add(at + ".reconnect: initial-delay 100ms to 1h, max-delay from initial-delay to 1h");
+			problems.add(new Problem("reconnect", "initial-delay 100ms to 1h, max-delay from initial-delay to 1h"));
 		}
-		if (bridge.getTls().getTruststore() != null && !Files.isReadable(bridge.getTls().getTruststore())) {
-			problems.add(at + ".tls.truststore: cannot read " + bridge.getTls().getTruststore());
+		checkTls(bridge, problems);
+	}
+
+	private static void checkTls(Bridge bridge, List<Problem> problems) {
+		BridgesProperties.Tls tls = bridge.getTls();
+		if (tls.getTruststorePassword() != null && tls.getTruststorePassword().length() > MAX_SECRET_LENGTH) {
+			problems.add(new Problem("tls.truststore-password", "at most " + MAX_SECRET_LENGTH + " characters"));
+		}
+		if (tls.getTruststoreType() == null || !TRUSTSTORE_TYPE.matcher(tls.getTruststoreType()).matches()) {
+			problems.add(new Problem("tls.truststore-type", "a key store type such as PKCS12 or JKS"));
+		}
+		if (tls.getTruststore() == null) {
+			return;
+		}
+		if (tls.getTruststore().toString().length() > MAX_PATH_LENGTH || !Files.isReadable(tls.getTruststore())) {
+			problems.add(new Problem("tls.truststore", "cannot read " + tls.getTruststore()));
+		}
+		else if (problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
+			try {
+				RemoteClients.socketFactory(bridge);
+			}
+			catch (IllegalStateException ex) {
+				problems.add(new Problem("tls.truststore", "cannot use " + tls.getTruststore()
+						+ " as a trust store (wrong type or password?)"));
+			}
 		}
 	}
 
-	private static void checkTopics(List<TopicRule> topics, String at, List<String> problems) {
-		if (topics.isEmpty() || topics.size() > MAX_TOPIC_RULES) {
-			problems.add(at + ".topics: 1 to " + MAX_TOPIC_RULES + " topic rules");
+	private static void checkTopics(List<TopicRule> topics, List<Problem> problems) {
+		if (topics == null || topics.isEmpty() || topics.size() > MAX_TOPIC_RULES) {
+			problems.add(new Problem("topics", "1 to " + MAX_TOPIC_RULES + " topic rules"));
 			return;
 		}
 		for (int k = 0; k < topics.size(); k++) {
 			TopicRule rule = topics.get(k);
-			String where = at + ".topics[" + k + "]";
+			String where = "topics[" + k + "]";
 			if (rule.getFilter() == null || rule.getFilter().length() > MAX_TOPIC_LENGTH
 					|| !TopicFilters.isValidFilter(rule.getFilter())) {
-				problems.add(where + ".filter: a topic filter of at most " + MAX_TOPIC_LENGTH + " characters");
+				problems.add(new Problem(where + ".filter", "a topic filter of at most " + MAX_TOPIC_LENGTH + " characters"));
 			}
 			if (rule.getDirection() == null) {
-				problems.add(where + ".direction: out, in or both");
+				problems.add(new Problem(where + ".direction", "out, in or both"));
 			}
 			if (rule.getQos() < 0 || rule.getQos() > 2) {
-				problems.add(where + ".qos: 0, 1 or 2");
+				problems.add(new Problem(where + ".qos", "0, 1 or 2"));
 			}
 			if (!isPrefix(rule.getLocalPrefix())) {
-				problems.add(where + ".local-prefix: at most " + MAX_TOPIC_LENGTH + " characters, no wildcards");
+				problems.add(new Problem(where + ".local-prefix",
+						"at most " + MAX_TOPIC_LENGTH + " characters, no wildcards"));
 			}
 			if (!isPrefix(rule.getRemotePrefix())) {
-				problems.add(where + ".remote-prefix: at most " + MAX_TOPIC_LENGTH + " characters, no wildcards");
+				problems.add(new Problem(where + ".remote-prefix",
+						"at most " + MAX_TOPIC_LENGTH + " characters, no wildcards"));
 			}
 		}
 	}
 
 	private static boolean isPrefix(String prefix) {
-		return prefix.length() <= MAX_TOPIC_LENGTH && prefix.indexOf('#') < 0 && prefix.indexOf('+') < 0
+		return prefix != null && prefix.length() <= MAX_TOPIC_LENGTH && prefix.indexOf('#') < 0 && prefix.indexOf('+') < 0
 				&& prefix.indexOf('\u0000') < 0;
 	}
 

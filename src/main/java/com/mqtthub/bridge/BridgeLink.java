@@ -57,11 +57,10 @@ final class BridgeLink {
 
 	private final EchoFilter echo = new EchoFilter();
 
-	private final LongAdder forwarded = new LongAdder();
+	private final Counters counters;
 
-	private final LongAdder received = new LongAdder();
-
-	private final LongAdder attempts = new LongAdder();
+	/** Why this bridge may not start (a stored definition that no longer works), or null. */
+	private final String blocked;
 
 	private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -96,13 +95,37 @@ final class BridgeLink {
 
 	private String loggedError;
 
+	/** A bridge's counters; they outlive an edit of the bridge, which replaces its link. */
+	static final class Counters {
+
+		private final LongAdder forwarded = new LongAdder();
+
+		private final LongAdder received = new LongAdder();
+
+		private final LongAdder attempts = new LongAdder();
+
+	}
+
 	BridgeLink(Bridge definition, String password, Inbound inbound) {
+		this(definition, password, inbound, new Counters(), null);
+	}
+
+	/**
+	 * @param blocked why the bridge may not start, shown as its last error; null when it can
+	 */
+	BridgeLink(Bridge definition, String password, Inbound inbound, Counters counters, String blocked) {
 		this.definition = definition;
 		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
 		this.password = (password != null) ? password.toCharArray() : null;
-		this.socketFactory = RemoteClients.socketFactory(definition);
+		this.socketFactory = (blocked == null) ? RemoteClients.socketFactory(definition) : null;
 		this.inbound = inbound;
 		this.paused = definition.isPaused();
+		this.counters = counters;
+		this.blocked = blocked;
+	}
+
+	Counters counters() {
+		return this.counters;
 	}
 
 	String name() {
@@ -142,7 +165,7 @@ final class BridgeLink {
 	}
 
 	synchronized void start() {
-		if (!this.definition.isEnabled() || this.running) {
+		if (!this.definition.isEnabled() || this.blocked != null || this.running) {
 			return;
 		}
 		this.running = true;
@@ -255,7 +278,7 @@ final class BridgeLink {
 	}
 
 	private MqttAsyncClient connect() throws MqttException {
-		this.attempts.increment();
+		this.counters.attempts.increment();
 		List<String> addresses = this.definition.getAddresses();
 		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
 				new MemoryPersistence());
@@ -302,7 +325,7 @@ final class BridgeLink {
 				source.remove(sequence);
 				BridgeLink.this.removed.set(true);
 				BridgeLink.this.inFlight.remove(sequence);
-				BridgeLink.this.forwarded.increment();
+				BridgeLink.this.counters.forwarded.increment();
 				wake();
 			}
 
@@ -368,7 +391,7 @@ final class BridgeLink {
 			acknowledge(client, message);
 			return;
 		}
-		this.received.increment();
+		this.counters.received.increment();
 		// Acknowledged to the remote only once it is stored here; else the remote sends it again.
 		if (!this.inbound.publish(this, local, payload, message.getQos(), message.isRetained(),
 				() -> acknowledge(client, message))) {
@@ -417,6 +440,9 @@ final class BridgeLink {
 	}
 
 	String lastError() {
+		if (this.blocked != null) {
+			return this.blocked;
+		}
 		return (this.state == BridgeState.BACKING_OFF || this.state == BridgeState.CONNECTING) ? this.lastError : null;
 	}
 
@@ -433,15 +459,15 @@ final class BridgeLink {
 	}
 
 	long forwarded() {
-		return this.forwarded.sum();
+		return this.counters.forwarded.sum();
 	}
 
 	long received() {
-		return this.received.sum();
+		return this.counters.received.sum();
 	}
 
 	long attempts() {
-		return this.attempts.sum();
+		return this.counters.attempts.sum();
 	}
 
 	int inFlight() {

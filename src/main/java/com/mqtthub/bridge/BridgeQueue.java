@@ -14,9 +14,12 @@ final class BridgeQueue {
 
 	private final Map<Long, byte[]> entries;
 
-	private final long maxBytes;
+	private long maxBytes;
 
-	private final long maxMessages;
+	private long maxMessages;
+
+	/** Its bridge was deleted: nothing more is kept. */
+	private boolean discarded;
 
 	private final LongAdder enqueued = new LongAdder();
 
@@ -61,6 +64,9 @@ final class BridgeQueue {
 	 * @return true when this append started dropping (for one log line per episode)
 	 */
 	synchronized boolean append(String topic, byte[] payload, int qos, boolean retain, long nowMillis) {
+		if (this.discarded) {
+			return false;
+		}
 		long sequence = this.next;
 		byte[] stored = new QueuedMessage(sequence, topic, payload, qos, retain, nowMillis).encode();
 		boolean dropping = false;
@@ -129,6 +135,27 @@ final class BridgeQueue {
 		while (this.head < this.next && !this.entries.containsKey(this.head)) {
 			this.head++;
 		}
+	}
+
+	/** New bounds (the bridge was edited); the next append drops what is over them. */
+	synchronized void limit(long maxBytes, long maxMessages) {
+		this.maxBytes = maxBytes;
+		this.maxMessages = maxMessages;
+	}
+
+	/**
+	 * The bridge was deleted: removes every waiting message and keeps nothing appended later.
+	 * @return how many messages were removed
+	 */
+	synchronized long discard() {
+		long removed = this.count;
+		this.discarded = true;
+		this.entries.clear();
+		this.count = 0;
+		this.bytes = 0;
+		this.head = this.next;
+		notifyAll();
+		return removed;
 	}
 
 	synchronized long head() {

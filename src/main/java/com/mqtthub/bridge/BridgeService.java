@@ -1,10 +1,14 @@
 package com.mqtthub.bridge;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 import com.mqtthub.bridge.BridgesProperties.Bridge;
@@ -16,13 +20,40 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The hub's bridges: taps the broker's published messages into each bridge's queue (in the
  * broker's store, before the publisher's acknowledgement), and runs the bridges' connections
- * between the broker's start and its stop.
+ * between the broker's start and its stop. Bridges come from the configuration (fixed) and from
+ * the database ({@link StoredBridges}: added, replaced and removed while the hub runs).
  */
 public class BridgeService implements PublishTap, SmartLifecycle {
 
+	/** Where a bridge's definition lives. */
+	enum Source {
+
+		/** {@code mqtthub.bridges} in the configuration: read-only at run time. */
+		CONFIGURATION,
+		/** The database, managed over the admin page and API. */
+		DATABASE
+
+	}
+
 	private final EmbeddedBroker broker;
 
-	private final Map<String, BridgeLink> links = new LinkedHashMap<>();
+	/** Serializes changes (add, replace, remove, store opened, start, stop). */
+	private final Object changes = new Object();
+
+	/**
+	 * Read for every published message on the broker's notification thread, so it is never
+	 * changed in place: each change installs a new map.
+	 */
+	private volatile Map<String, BridgeLink> links = Map.of();
+
+	/** Each bridge's queue; kept when its link is replaced, so an edit loses nothing queued. */
+	private final Map<String, BridgeQueue> queues = new HashMap<>();
+
+	private final Set<String> configured = ConcurrentHashMap.newKeySet();
+
+	private Store store;
+
+	private BridgeMetrics metrics;
 
 	private volatile boolean running;
 
@@ -35,22 +66,114 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 		for (Bridge definition : properties.getBridges()) {
 			String password = (definition.getPasswordEnv() != null) ? environment.apply(definition.getPasswordEnv())
 					: definition.getPassword();
-			this.links.put(definition.getName(), new BridgeLink(definition, password, this::fromRemote));
+			put(definition, password, Source.CONFIGURATION, null);
 		}
-		if (!this.links.isEmpty()) {
-			// Without bridges the broker's commits stay as they are (no tap, no extra wait).
-			broker.setPublishTap(this);
+		// Always tapped, even without bridges: one added from the admin page works at once,
+		// without a restart of the broker.
+		broker.setPublishTap(this);
+	}
+
+	/** Registers each bridge's meters, now and for bridges added later. */
+	void setMetrics(BridgeMetrics metrics) {
+		synchronized (this.changes) {
+			this.metrics = metrics;
+			this.links.keySet().forEach(metrics::add);
 		}
+	}
+
+	/**
+	 * Adds a bridge, or replaces the one of that name: the old link stops before the new one
+	 * starts, and the new one takes over the queue with everything waiting in it.
+	 * @param blocked why the bridge may not start (shown as its error), or null
+	 */
+	BridgeLink put(Bridge definition, String password, Source source, String blocked) {
+		synchronized (this.changes) {
+			String name = definition.getName();
+			BridgeLink previous = this.links.get(name);
+			BridgeLink next = new BridgeLink(definition, password, this::fromRemote,
+					(previous != null) ? previous.counters() : new BridgeLink.Counters(), blocked);
+			if (previous != null) {
+				previous.stop();
+			}
+			if (this.store != null) {
+				BridgeQueue queue = this.queues.get(name);
+				if (queue == null) {
+					queue = newQueue(this.store, definition);
+					this.queues.put(name, queue);
+				}
+				else {
+					queue.limit(definition.getQueue().getMaxBytes().toBytes(), definition.getQueue().getMaxMessages());
+				}
+				next.open(queue, commitRequest(this.store));
+			}
+			Map<String, BridgeLink> changed = new LinkedHashMap<>(this.links);
+			changed.put(name, next);
+			this.links = Collections.unmodifiableMap(changed);
+			if (source == Source.CONFIGURATION) {
+				this.configured.add(name);
+			}
+			if (previous == null && this.metrics != null) {
+				this.metrics.add(name);
+			}
+			if (this.running) {
+				next.start();
+			}
+			return next;
+		}
+	}
+
+	/**
+	 * Stops and removes a bridge, and discards its queue.
+	 * @return how many queued messages were discarded, -1 when no bridge has this name
+	 */
+	long remove(String name) {
+		synchronized (this.changes) {
+			BridgeLink link = this.links.get(name);
+			if (link == null) {
+				return -1;
+			}
+			link.stop();
+			Map<String, BridgeLink> changed = new LinkedHashMap<>(this.links);
+			changed.remove(name);
+			this.links = Collections.unmodifiableMap(changed);
+			this.configured.remove(name);
+			if (this.metrics != null) {
+				this.metrics.remove(name);
+			}
+			BridgeQueue queue = this.queues.remove(name);
+			long discarded = (queue != null) ? queue.discard() : 0;
+			if (this.store != null) {
+				commitRequest(this.store).run();
+			}
+			return discarded;
+		}
+	}
+
+	Source source(String name) {
+		return this.configured.contains(name) ? Source.CONFIGURATION : Source.DATABASE;
 	}
 
 	@Override
 	public void storeOpened(Store store) {
-		for (BridgeLink link : this.links.values()) {
-			Bridge definition = link.definition();
-			link.open(new BridgeQueue(store.map("bridge_" + link.name()), definition.getQueue().getMaxBytes().toBytes(),
-					definition.getQueue().getMaxMessages()), () -> store.afterCommit(() -> {
-					}));
+		synchronized (this.changes) {
+			this.store = store;
+			this.queues.clear();
+			for (BridgeLink link : this.links.values()) {
+				BridgeQueue queue = newQueue(store, link.definition());
+				this.queues.put(link.name(), queue);
+				link.open(queue, commitRequest(store));
+			}
 		}
+	}
+
+	private static BridgeQueue newQueue(Store store, Bridge definition) {
+		return new BridgeQueue(store.map("bridge_" + definition.getName()), definition.getQueue().getMaxBytes().toBytes(),
+				definition.getQueue().getMaxMessages());
+	}
+
+	private static Runnable commitRequest(Store store) {
+		return () -> store.afterCommit(() -> {
+		});
 	}
 
 	@Override
@@ -67,9 +190,10 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 	private boolean fromRemote(BridgeLink from, String topic, byte[] payload, int qos, boolean retain,
 			Runnable stored) {
 		for (BridgeLink link : this.links.values()) {
-			if (link != from) {
-				link.offer(topic, payload, qos, retain);
+			if (link.name().equals(from.name())) {
+				continue;
 			}
+			link.offer(topic, payload, qos, retain);
 		}
 		return this.broker.publishFromOutside(topic, payload, qos, retain, stored);
 	}
@@ -84,14 +208,18 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.links.values().forEach(BridgeLink::start);
-		this.running = true;
+		synchronized (this.changes) {
+			this.links.values().forEach(BridgeLink::start);
+			this.running = true;
+		}
 	}
 
 	@Override
 	public void stop() {
-		this.links.values().forEach(BridgeLink::stop);
-		this.running = false;
+		synchronized (this.changes) {
+			this.links.values().forEach(BridgeLink::stop);
+			this.running = false;
+		}
 	}
 
 	@Override

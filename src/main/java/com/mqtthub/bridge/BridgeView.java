@@ -6,12 +6,13 @@ import com.mqtthub.bridge.BridgesProperties.Bridge;
 
 /**
  * A bridge as the admin API shows it: its settings without the password (only whether one is
- * set and where it comes from), its state and its figures.
+ * set and where it comes from), its state and its figures, and its {@code definition} as the
+ * API takes it back (passwords left out).
  */
 record BridgeView(String name, boolean enabled, boolean paused, BridgeState state, String lastError,
 		String connectedAddress, List<String> addresses, String clientId, String username, String password,
 		boolean cleanSession, long keepAliveSeconds, int inFlightWindow, List<Rule> topics, Figures figures,
-		String source) {
+		String source, BridgeRequest definition) {
 
 	record Rule(String filter, String direction, int qos, String localPrefix, String remotePrefix) {
 	}
@@ -20,7 +21,11 @@ record BridgeView(String name, boolean enabled, boolean paused, BridgeState stat
 			long queueBytes, double oldestAgeSeconds, long connectAttempts) {
 	}
 
-	static BridgeView of(BridgeLink link) {
+	/**
+	 * @param source where the definition lives: {@code "configuration"} (read-only here) or
+	 * {@code "database"}
+	 */
+	static BridgeView of(BridgeLink link, BridgeService.Source source) {
 		Bridge definition = link.definition();
 		BridgeQueue queue = link.queue();
 		Figures figures = new Figures((queue != null) ? queue.enqueued() : 0, link.forwarded(),
@@ -35,7 +40,8 @@ record BridgeView(String name, boolean enabled, boolean paused, BridgeState stat
 		return new BridgeView(link.name(), definition.isEnabled(), link.paused(), link.state(), link.lastError(),
 				link.connectedAddress(), List.copyOf(definition.getAddresses()), definition.effectiveClientId(),
 				definition.getUsername(), passwordSource(definition), definition.isCleanSession(),
-				definition.getKeepAlive().toSeconds(), definition.getInFlight(), rules, figures, "configuration");
+				definition.getKeepAlive().toSeconds(), definition.getInFlight(), rules, figures,
+				source.name().toLowerCase(java.util.Locale.ROOT), BridgeRequest.of(definition));
 	}
 
 	/** "none", "set" or "env:NAME": never the password itself. */

@@ -1,8 +1,18 @@
-/* Bridges: state and figures of each bridge, refreshed every two seconds; pause and resume. */
+/*
+ * Bridges: state and figures of each bridge, refreshed every two seconds; pause and resume;
+ * add, edit and delete the bridges stored in the database (those of the configuration are
+ * read-only). Everything goes through /api/bridges; its field problems are shown as they come.
+ */
 (function ($) {
   'use strict';
 
   var REFRESH_MS = 2000;
+
+  /** The last list, by name: an edit starts from the bridge's full definition. */
+  var bridgesByName = {};
+
+  /** The name of the bridge being edited, null for a new one. */
+  var editing = null;
 
   function note(message, problem) {
     $('#note').toggleClass('problem', !!problem).toggleClass('notice', !problem).text(message);
@@ -25,34 +35,51 @@
     return list;
   }
 
-  function action(bridge) {
-    if (!bridge.enabled) {
-      return $('<td>');
+  function path(bridge) {
+    return '/api/bridges/' + encodeURIComponent(bridge.name);
+  }
+
+  function actions(bridge) {
+    var cell = $('<td class="actions">');
+    if (bridge.enabled) {
+      var verb = bridge.paused ? 'resume' : 'pause';
+      cell.append($('<button type="button" class="small">').addClass(verb).text(Admin.text(verb))
+        .on('click', function () {
+          Admin.api('POST', path(bridge) + '/' + verb).then(function () {
+            note('');
+            refresh();
+          }, function (xhr) { note(Admin.errorText(xhr), true); });
+        }));
     }
-    var verb = bridge.paused ? 'resume' : 'pause';
-    var button = $('<button type="button">').addClass(verb).text(Admin.text(verb)).on('click', function () {
-      Admin.api('POST', '/api/bridges/' + encodeURIComponent(bridge.name) + '/' + verb).then(function () {
-        note('');
-        refresh();
-      }, function (xhr) { note(Admin.errorText(xhr), true); });
-    });
-    return $('<td>').append(button);
+    if (bridge.source === 'database') {
+      cell.append(
+        $('<button type="button" class="small edit">').text(Admin.text('edit')).on('click', function () {
+          openEditor(bridge);
+        }),
+        $('<button type="button" class="small danger delete">').text(Admin.text('delete')).on('click', function () {
+          remove(bridge);
+        }));
+    }
+    return cell;
   }
 
   function render(bridges) {
     var rows = $('#bridgeRows').empty();
+    bridgesByName = {};
     bridges.forEach(function (bridge) {
+      bridgesByName[bridge.name] = bridge;
       var f = bridge.figures;
-      rows.append($('<tr class="bridge">').attr('data-name', bridge.name).append(
-        Admin.cell(bridge.name).addClass('name'),
+      rows.append($('<tr class="bridge">').attr('data-name', bridge.name).attr('data-source', bridge.source).append(
+        $('<td class="name">').append($('<span>').text(bridge.name),
+          $('<span class="hint source">').text(Admin.text('source-' + bridge.source))),
         Admin.cell(stateText(bridge)).addClass('state'),
         Admin.cell(bridge.connectedAddress || bridge.addresses.join(', ')),
         $('<td>').append(rulesList(bridge)),
         Admin.cell(f.queueMessages + ' / ' + f.queueBytes).addClass('queue'),
         Admin.cell(f.oldestAgeSeconds.toFixed(1)),
-        Admin.cell(f.enqueued), Admin.cell(f.forwarded), Admin.cell(f.dropped),
+        Admin.cell(f.enqueued), Admin.cell(f.forwarded).addClass('forwarded'), Admin.cell(f.dropped),
         Admin.cell(f.inFlight), Admin.cell(f.received),
-        action(bridge)));
+        actions(bridge)));
     });
     if (!bridges.length) {
       rows.append($('<tr>').append($('<td colspan="12" class="hint">').text(Admin.text('none'))));
@@ -63,7 +90,146 @@
     return Admin.api('GET', '/api/bridges').then(render, function (xhr) { note(Admin.errorText(xhr), true); });
   }
 
+  function addRule(rule) {
+    var row = $(document.importNode(document.getElementById('ruleTemplate').content, true)).children().first();
+    row.find('.rule-filter').val(rule.filter || '');
+    row.find('.rule-direction').val(rule.direction || 'out');
+    row.find('.rule-qos').val(String(rule.qos === undefined ? 1 : rule.qos));
+    row.find('.rule-local').val(rule.localPrefix || '');
+    row.find('.rule-remote').val(rule.remotePrefix || '');
+    row.find('.remove-rule').on('click', function () { row.remove(); });
+    $('#ruleRows').append(row);
+    return row;
+  }
+
+  /** Opens the form, empty for a new bridge or filled with a stored one's definition. */
+  function openEditor(bridge) {
+    var d = bridge ? bridge.definition : {};
+    editing = bridge ? bridge.name : null;
+    $('#editorTitle').text(bridge ? Admin.text('editor-edit', bridge.name) : Admin.text('editor-new'));
+    $('#bridgeName').val(d.name || '').prop('disabled', !!bridge);
+    $('#bridgeAddresses').val((d.addresses || []).join('\n'));
+    $('#bridgeClientId').val(d.clientId || '');
+    $('#bridgeUsername').val(d.username || '');
+    $('#bridgePassword').val('');
+    $('#bridgePasswordEnv').val(d.passwordEnv || '');
+    $('#passwordHint').text(Admin.text(bridge && bridge.password === 'set' ? 'password-keep' : 'password-new'));
+    $('#clearPasswordLabel').prop('hidden', !(bridge && bridge.password === 'set'));
+    $('#bridgeClearPassword').prop('checked', false);
+    $('#bridgeKeepAlive').val(bridge ? String(bridge.keepAliveSeconds) : '60');
+    $('#bridgeCleanSession').prop('checked', !!d.cleanSession);
+    $('#bridgeEnabled').prop('checked', bridge ? d.enabled : true);
+    $('#bridgePaused').prop('checked', !!d.paused);
+    $('#ruleRows').empty();
+    (d.topics && d.topics.length ? d.topics : [{}]).forEach(addRule);
+    showProblems([]);
+    note('');
+    $('#bridgeEditor').prop('hidden', false);
+    (bridge ? $('#bridgeAddresses') : $('#bridgeName')).trigger('focus');
+  }
+
+  function closeEditor() {
+    editing = null;
+    $('#bridgeEditor').prop('hidden', true);
+    showProblems([]);
+  }
+
+  function orNull(value) {
+    value = String(value).trim();
+    return value === '' ? null : value;
+  }
+
+  /** The request body: the stored definition (TLS, queue, back-off kept) with the form's fields over it. */
+  function collect() {
+    var base = (editing && bridgesByName[editing]) ? $.extend(true, {}, bridgesByName[editing].definition) : {};
+    base.name = editing || String($('#bridgeName').val()).trim();
+    base.addresses = $('#bridgeAddresses').val().split('\n').map(function (a) { return a.trim(); }).filter(function (a) { return a !== ''; });
+    base.clientId = orNull($('#bridgeClientId').val());
+    base.username = orNull($('#bridgeUsername').val());
+    var password = $('#bridgePassword').val();
+    // Left out (null): the stored password is kept; empty: removed.
+    base.password = password !== '' ? password : ($('#bridgeClearPassword').is(':checked') ? '' : null);
+    base.passwordEnv = orNull($('#bridgePasswordEnv').val());
+    var keepAlive = String($('#bridgeKeepAlive').val()).trim();
+    base.keepAlive = keepAlive === '' ? null : keepAlive + 's';
+    base.cleanSession = $('#bridgeCleanSession').is(':checked');
+    base.enabled = $('#bridgeEnabled').is(':checked');
+    base.paused = $('#bridgePaused').is(':checked');
+    base.topics = $('#ruleRows .rule').map(function () {
+      var row = $(this);
+      return {
+        filter: row.find('.rule-filter').val(), direction: row.find('.rule-direction').val(),
+        qos: Number(row.find('.rule-qos').val()), localPrefix: row.find('.rule-local').val(),
+        remotePrefix: row.find('.rule-remote').val()
+      };
+    }).get();
+    return base;
+  }
+
+  /** The form control a problem's field names, if the form has one. */
+  function control(field) {
+    var simple = { name: '#bridgeName', addresses: '#bridgeAddresses', clientId: '#bridgeClientId',
+      username: '#bridgeUsername', password: '#bridgePassword', passwordEnv: '#bridgePasswordEnv',
+      keepAlive: '#bridgeKeepAlive' };
+    var top = field.replace(/\[.*$/, '').replace(/\..*$/, '');
+    if (simple[top]) {
+      return $(simple[top]);
+    }
+    var rule = /^topics\[(\d+)\]\.(\w+)/.exec(field);
+    if (rule) {
+      var classes = { filter: '.rule-filter', direction: '.rule-direction', qos: '.rule-qos',
+        localPrefix: '.rule-local', remotePrefix: '.rule-remote' };
+      return $('#ruleRows .rule').eq(Number(rule[1])).find(classes[rule[2]] || 'none');
+    }
+    return $();
+  }
+
+  function showProblems(fields) {
+    $('#bridgeForm [aria-invalid]').removeAttr('aria-invalid');
+    var list = $('#formProblems').empty();
+    fields.forEach(function (problem) {
+      list.append($('<li>').text(problem.field + ': ' + problem.message));
+      control(problem.field).attr('aria-invalid', 'true');
+    });
+  }
+
+  function save(event) {
+    event.preventDefault();
+    var body = collect();
+    var call = editing ? Admin.api('PUT', '/api/bridges/' + encodeURIComponent(editing), body)
+      : Admin.api('POST', '/api/bridges', body);
+    $('#saveBridge').prop('disabled', true);
+    call.then(function (bridge) {
+      closeEditor();
+      note(Admin.text('saved', bridge.name));
+      refresh();
+    }, function (xhr) {
+      var problem = xhr.responseJSON || {};
+      showProblems(problem.fields || []);
+      if (!(problem.fields || []).length) {
+        showProblems([{ field: String(xhr.status), message: Admin.errorText(xhr) }]);
+      }
+    }).always(function () { $('#saveBridge').prop('disabled', false); });
+  }
+
+  function remove(bridge) {
+    if (!window.confirm(Admin.text('confirm-delete', bridge.name, bridge.figures.queueMessages))) {
+      return;
+    }
+    Admin.api('DELETE', path(bridge)).then(function (answer) {
+      if (editing === bridge.name) {
+        closeEditor();
+      }
+      note(Admin.text('deleted', bridge.name, answer.discardedMessages));
+      refresh();
+    }, function (xhr) { note(Admin.errorText(xhr), true); });
+  }
+
   $(function () {
+    $('#addBridge').on('click', function () { openEditor(null); });
+    $('#addRule').on('click', function () { addRule({}).find('.rule-filter').trigger('focus'); });
+    $('#cancelEdit').on('click', closeEditor);
+    $('#bridgeForm').on('submit', save);
     refresh();
     window.setInterval(refresh, REFRESH_MS);
   });

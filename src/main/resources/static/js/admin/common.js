@@ -40,7 +40,9 @@ var Admin = (function ($) {
   }
 
   function errorText(xhr) {
-    var detail = (xhr && xhr.responseJSON && xhr.responseJSON.error) || (xhr && xhr.status) || '?';
+    // The older APIs answer { error }, the newer ones a ProblemDetail { detail }.
+    var answer = (xhr && xhr.responseJSON) || {};
+    var detail = answer.error || answer.detail || (xhr && xhr.status) || '?';
     return text('error', detail);
   }
 

@@ -54,13 +54,40 @@ class BridgeDefinitionsTest {
 				"mqtthub.bridges[0].addresses[1]: tcp://, ssl://, ws:// or wss:// with a host and a port",
 				// The default client id is made from the name.
 				"mqtthub.bridges[0].client-id: at most 128 characters, no control characters",
-				"mqtthub.bridges[0]: set password or password-env, not both",
+				"mqtthub.bridges[0].password-env: set password or password-env, not both",
 				"mqtthub.bridges[0].password-env: the environment variable NOT_SET_ANYWHERE is not set",
 				"mqtthub.bridges[0].keep-alive: 0s to 65535s", "mqtthub.bridges[0].in-flight: 1 to 1000",
 				"mqtthub.bridges[0].reconnect: initial-delay 100ms to 1h, max-delay from initial-delay to 1h",
 				"mqtthub.bridges[0].topics[0].filter: a topic filter of at most 1024 characters",
 				"mqtthub.bridges[0].topics[0].qos: 0, 1 or 2",
 				"mqtthub.bridges[0].topics[0].local-prefix: at most 1024 characters, no wildcards");
+	}
+
+	@Test
+	void checksOneBridgeWithTheFieldsTheApiNames() {
+		Bridge bad = valid("cloud");
+		bad.getQueue().setMaxMessages(0);
+		bad.getTopics().get(0).setRemotePrefix("a/#");
+		bad.setPassword("x".repeat(BridgeDefinitions.MAX_SECRET_LENGTH + 1));
+		assertThat(BridgeDefinitions.check(bad, (name) -> null))
+			.extracting(BridgeDefinitions.Problem::jsonField, BridgeDefinitions.Problem::message)
+			.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("queue.maxMessages", "at least 1"),
+					org.assertj.core.groups.Tuple.tuple("topics[0].remotePrefix",
+							"at most 1024 characters, no wildcards"),
+					org.assertj.core.groups.Tuple.tuple("password", "at most 1024 characters"));
+	}
+
+	@Test
+	void boundsTheTrustStoreSettingsAndTheAddressLength() {
+		Bridge bad = valid("cloud");
+		bad.getTls().setTruststore(java.nio.file.Path.of("/" + "d".repeat(BridgeDefinitions.MAX_PATH_LENGTH)));
+		bad.getTls().setTruststoreType("PKCS12\n");
+		bad.getTls().setTruststorePassword("p".repeat(BridgeDefinitions.MAX_SECRET_LENGTH + 1));
+		bad.setAddresses(List.of("tcp://h" + "o".repeat(2048) + ":1883"));
+		bad.setUsername("u".repeat(257));
+		assertThat(BridgeDefinitions.check(bad, (name) -> null)).extracting(BridgeDefinitions.Problem::field)
+			.containsExactlyInAnyOrder("tls.truststore", "tls.truststore-type", "tls.truststore-password",
+					"addresses[0]", "username");
 	}
 
 	@Test

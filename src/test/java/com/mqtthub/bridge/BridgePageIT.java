@@ -1,0 +1,200 @@
+package com.mqtthub.bridge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.testing.BrowserTest;
+import com.mqtthub.testing.HubTest;
+import com.mqtthub.testing.Mosquitto;
+import com.mqtthub.testing.MqttTestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bridges page in a real headless Chromium: a bridge added through the form connects to a
+ * real Mosquitto and shows its state and figures, the form shows the API's problems per field,
+ * an edit keeps the hidden password, a deletion asks first; the configuration's bridge has no
+ * edit or delete; the page fits a phone and passes axe with the form open, in both languages.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
+				"mqtthub.broker.websocket.port=0", "mqtthub.broker.data-directory=target/test-data/${random.uuid}",
+				"mqtthub.security.admin.password=" + HubTest.ADMIN_PASSWORD })
+class BridgePageIT extends BrowserTest {
+
+	private static final Duration MESSAGE_WAIT = Duration.ofSeconds(20);
+
+	private static Mosquitto remote;
+
+	@Autowired
+	private EmbeddedBroker broker;
+
+	@BeforeAll
+	static void startRemote() throws Exception {
+		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+	}
+
+	@AfterAll
+	static void stopRemote() throws Exception {
+		if (remote != null) {
+			remote.close();
+		}
+	}
+
+	@DynamicPropertySource
+	static void configuredBridge(DynamicPropertyRegistry registry) {
+		registry.add("mqtthub.bridges[0].name", () -> "from-config");
+		registry.add("mqtthub.bridges[0].addresses[0]", () -> remote.uri());
+		registry.add("mqtthub.bridges[0].paused", () -> "true");
+		registry.add("mqtthub.bridges[0].topics[0].filter", () -> "config/#");
+	}
+
+	@AfterEach
+	void backToDesktop() {
+		viewport(DESKTOP);
+	}
+
+	private static By row(String name) {
+		return By.cssSelector("tr.bridge[data-name='" + name + "']");
+	}
+
+	private static String cell(String name, String cssClass) {
+		return driver.findElement(row(name)).findElement(By.cssSelector("td." + cssClass)).getText();
+	}
+
+	private static void waitForCell(String name, String cssClass, String expected) {
+		new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+			.ignoring(org.openqa.selenium.NoSuchElementException.class)
+			.until((d) -> expected.equals(cell(name, cssClass)));
+	}
+
+	private static void clickInRow(String name, String buttonClass) {
+		new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+			.until((d) -> {
+				d.findElement(row(name)).findElement(By.cssSelector("button." + buttonClass)).click();
+				return true;
+			});
+	}
+
+	private static WebElement ruleField(int index, String cssClass) {
+		return driver.findElements(By.cssSelector("#ruleRows .rule")).get(index).findElement(By.cssSelector("." + cssClass));
+	}
+
+	private static void setRule(int index, String cssClass, String text) {
+		WebElement field = ruleField(index, cssClass);
+		field.clear();
+		field.sendKeys(text);
+	}
+
+	@Test
+	void addAnEditAndDeleteABridgeThroughTheForm() throws Exception {
+		open("/admin/bridges?lang=en");
+		waitForCell("from-config", "state", "paused");
+		assertThat(driver.findElement(row("from-config")).findElements(By.cssSelector("button.edit, button.delete")))
+			.as("the configuration's bridge is read-only")
+			.isEmpty();
+		assertThat(cell("from-config", "name")).contains("configuration, read-only");
+
+		// Problems come back per field and the form stays open.
+		click("addBridge");
+		type("bridgeName", "page-edge");
+		type("bridgeAddresses", "http://127.0.0.1:1");
+		setRule(0, "rule-filter", "page/#/x");
+		click("saveBridge");
+		new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("formProblems"),
+				"addresses[0]"));
+		assertThat(text("formProblems")).contains("topics[0].filter");
+		assertThat(attribute("bridgeAddresses", "aria-invalid")).isEqualTo("true");
+
+		type("bridgeAddresses", remote.uri());
+		setRule(0, "rule-filter", "page/#");
+		setRule(0, "rule-remote", "hub/");
+		type("bridgeUsername", "page-user");
+		type("bridgePassword", "page-secret-1");
+		viewport(PHONE);
+		assertNoHorizontalOverflow();
+		assertAccessible();
+		viewport(DESKTOP);
+		click("saveBridge");
+		waitForText("note", "Bridge page-edge saved.");
+		assertThat(byId("bridgeEditor").isDisplayed()).isFalse();
+		waitForCell("page-edge", "state", "connected");
+		assertThat(cell("page-edge", "name")).contains("stored in the database");
+
+		try (MqttTestClient subscriber = MqttTestClient.connect(remote.uri(), "page-sub-" + UUID.randomUUID(),
+				MqttTestClient.anonymousOptions(true));
+				MqttTestClient publisher = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(),
+						"page-pub-" + UUID.randomUUID())) {
+			subscriber.subscribe("hub/#", 1);
+			publisher.publish("page/door", "open", 1, false);
+			assertThat(subscriber.awaitMessage(MESSAGE_WAIT).toString()).isEqualTo("hub/page/door:open");
+			waitForCell("page-edge", "forwarded", "1");
+
+			// Edit: the form holds the stored definition, never the password.
+			clickInRow("page-edge", "edit");
+			waitUntil((d) -> byId("bridgeEditor").isDisplayed());
+			assertThat(byId("bridgeName").isEnabled()).isFalse();
+			assertThat(value("bridgeAddresses")).isEqualTo(remote.uri());
+			assertThat(value("bridgeUsername")).isEqualTo("page-user");
+			assertThat(value("bridgePassword")).isEmpty();
+			assertThat(text("passwordHint")).contains("leave the field empty to keep it");
+			click("addRule");
+			setRule(1, "rule-filter", "second/#");
+			new org.openqa.selenium.support.ui.Select(ruleField(1, "rule-direction")).selectByValue("out");
+			setRule(1, "rule-remote", "hub/");
+			assertThat(text("note")).as("cleared when the form opens").isEmpty();
+			click("saveBridge");
+			waitForText("note", "Bridge page-edge saved.");
+			// The list as it is after the edit: the new rule, and connected again.
+			new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+				.until((d) -> {
+					WebElement bridge = d.findElement(row("page-edge"));
+					return bridge.getText().contains("second/#")
+							&& "connected".equals(bridge.findElement(By.cssSelector("td.state")).getText());
+				});
+			publisher.publish("second/window", "closed", 1, false);
+			assertThat(subscriber.awaitMessage(MESSAGE_WAIT).toString()).isEqualTo("hub/second/window:closed");
+		}
+
+		// Delete asks first; cancelling keeps the bridge.
+		clickInRow("page-edge", "delete");
+		new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent());
+		assertThat(driver.switchTo().alert().getText()).startsWith("Delete bridge page-edge?");
+		driver.switchTo().alert().dismiss();
+		Thread.sleep(300);
+		assertThat(driver.findElements(row("page-edge"))).hasSize(1);
+		clickInRow("page-edge", "delete");
+		new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent());
+		driver.switchTo().alert().accept();
+		waitUntil((d) -> d.findElements(row("page-edge")).isEmpty());
+		assertThat(text("note")).startsWith("Bridge page-edge deleted");
+	}
+
+	@Test
+	void theFormSpeaksChinese() {
+		open("/admin/bridges?lang=zh-CN");
+		waitUntil((d) -> !d.findElements(row("from-config")).isEmpty());
+		assertThat(text("addBridge")).isEqualTo("添加桥接");
+		click("addBridge");
+		assertThat(text("editorTitle")).isEqualTo("新建桥接");
+		assertThat(text("addRule")).isEqualTo("添加规则");
+		driver.get(url("/admin/bridges?lang=en"));
+	}
+
+}

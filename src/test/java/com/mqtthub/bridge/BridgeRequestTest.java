@@ -1,0 +1,65 @@
+package com.mqtthub.bridge;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import com.mqtthub.bridge.BridgeDefinitions.Problem;
+import com.mqtthub.bridge.BridgesProperties.Bridge;
+import com.mqtthub.bridge.BridgesProperties.Direction;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BridgeRequestTest {
+
+	private static BridgeRequest request(List<String> addresses, String keepAlive, String maxBytes,
+			List<BridgeRequest.Rule> rules) {
+		return new BridgeRequest("cloud", addresses, null, null, null, null, keepAlive, null, null, null, null, null,
+				null, new BridgeRequest.Queue(maxBytes, null), null, rules);
+	}
+
+	@Test
+	void readsDurationsAndSizesAsTheConfigurationWritesThemAndRoundTrips() {
+		List<Problem> problems = new ArrayList<>();
+		Bridge bridge = request(List.of("tcp://127.0.0.1:1883"), "90s", "512MB",
+				List.of(new BridgeRequest.Rule("a/#", "BOTH", 2, "l/", "r/")))
+			.toDefinition("cloud", problems);
+		assertThat(problems).isEmpty();
+		assertThat(bridge.getKeepAlive()).isEqualTo(Duration.ofSeconds(90));
+		assertThat(bridge.getQueue().getMaxBytes()).isEqualTo(DataSize.ofMegabytes(512));
+		assertThat(bridge.getTopics().get(0).getDirection()).isEqualTo(Direction.BOTH);
+		assertThat(bridge.getConnectTimeout()).as("default").isEqualTo(Duration.ofSeconds(10));
+		assertThat(BridgeDefinitions.check(bridge, (name) -> null)).isEmpty();
+		BridgeRequest shown = BridgeRequest.of(bridge);
+		assertThat(shown.keepAlive()).isEqualTo("90s");
+		assertThat(shown.queue().maxBytes()).isEqualTo("512MB");
+		assertThat(shown.reconnect().maxDelay()).isEqualTo("1m");
+		assertThat(shown.password()).isNull();
+		assertThat(shown.toDefinition("cloud", problems).getTopics().get(0).getRemotePrefix()).isEqualTo("r/");
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
+	void everyValueThatCannotBeReadOrIsOutOfBoundsIsAProblemOfItsField() {
+		List<Problem> problems = new ArrayList<>();
+		List<String> tooMany = Collections.nCopies(BridgeDefinitions.MAX_ADDRESSES + 1, "tcp://127.0.0.1:1883");
+		List<BridgeRequest.Rule> rules = new ArrayList<>();
+		rules.add(null);
+		rules.add(new BridgeRequest.Rule("a", "sideways", null, null, null));
+		Bridge bridge = request(tooMany, "soon", "lots", rules).toDefinition("cloud", problems);
+		problems.addAll(BridgeDefinitions.check(bridge, (name) -> null));
+		assertThat(problems).extracting(Problem::jsonField)
+			.containsExactlyInAnyOrder("keepAlive", "queue.maxBytes", "addresses", "topics[0].filter",
+					"topics[1].direction");
+		List<Problem> tooManyRules = new ArrayList<>();
+		Bridge many = request(List.of("tcp://127.0.0.1:1883"), null, null,
+				Collections.nCopies(BridgeDefinitions.MAX_TOPIC_RULES + 1, new BridgeRequest.Rule("a", "out", 1, "", "")))
+			.toDefinition("cloud", tooManyRules);
+		assertThat(BridgeDefinitions.check(many, (name) -> null)).extracting(Problem::jsonField)
+			.containsExactly("topics");
+	}
+
+}
