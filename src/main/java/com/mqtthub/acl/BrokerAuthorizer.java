@@ -25,8 +25,6 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 	/** A client can send denied PUBLISHes and filters at will: their lines are rate-limited. */
 	private static final RateLimitedLog deniedPublishLog = new RateLimitedLog(logger, "denied PUBLISH packets");
 
-	private static final RateLimitedLog deniedFilterLog = new RateLimitedLog(logger, "denied SUBSCRIBE filters");
-
 	private final AclService acl;
 
 	private final AtomicLong deniedPublishes = new AtomicLong();
@@ -88,7 +86,8 @@ public class BrokerAuthorizer implements MqttAuthorizer {
 		AccessDecision decision = this.acl.decide(username, clientId, topicFilter, Action.SUBSCRIBE);
 		if (!decision.allowed()) {
 			long count = this.deniedSubscriptions.incrementAndGet();
-			deniedFilterLog.warn("SUBSCRIBE to '{}' by {} (client id '{}') denied, {} ({} denied so far)",
+			// Each SUBSCRIBE with denied filters gets one line of counts (broker/SubscriptionLimits).
+			logger.debug("SUBSCRIBE to '{}' by {} (client id '{}') denied, {} ({} denied so far)",
 					LogSafe.text(topicFilter), who(username), LogSafe.text(clientId), decision.reason(), count);
 		}
 		return decision.allowed();

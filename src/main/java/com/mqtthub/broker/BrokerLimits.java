@@ -29,6 +29,8 @@ public final class BrokerLimits {
 
 	private final long maxClientBacklogBytes;
 
+	private final int maxUnreleasedQos2;
+
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private final AtomicInteger waitingForRefusal = new AtomicInteger();
@@ -51,6 +53,7 @@ public final class BrokerLimits {
 				properties.getMaxFiltersPerSubscribe(), properties.getMaxSubscriptionsPerClient());
 		this.maxQueuedBytes = properties.getMaxQueuedBytes().toBytes();
 		this.maxClientBacklogBytes = properties.effectiveMaxClientBacklog().toBytes();
+		this.maxUnreleasedQos2 = properties.getMaxUnreleasedQos2();
 		for (Limit limit : Limit.values()) {
 			this.refusals.put(limit, new LongAdder());
 		}
@@ -128,6 +131,10 @@ public final class BrokerLimits {
 
 	long maxClientBacklogBytes() {
 		return this.maxClientBacklogBytes;
+	}
+
+	int maxUnreleasedQos2() {
+		return this.maxUnreleasedQos2;
 	}
 
 	long slowClientBufferBytes() {

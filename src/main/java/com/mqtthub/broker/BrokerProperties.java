@@ -130,6 +130,15 @@ public class BrokerProperties {
 	@Min(1)
 	private int maxSubscriptionsPerClient = 1000;
 
+	/**
+	 * Most QoS 2 messages one client may have sent and not yet released with PUBREL; the engine
+	 * keeps each until then. One more (or more of their bytes than {@code max-client-backlog})
+	 * closes the connection.
+	 */
+	@Min(1)
+	@Max(65535)
+	private int maxUnreleasedQos2 = 100;
+
 	@Valid
 	private final WebSocket websocket = new WebSocket();
 
@@ -305,6 +314,14 @@ public class BrokerProperties {
 
 	public void setMaxSubscriptionsPerClient(int maxSubscriptionsPerClient) {
 		this.maxSubscriptionsPerClient = maxSubscriptionsPerClient;
+	}
+
+	public int getMaxUnreleasedQos2() {
+		return this.maxUnreleasedQos2;
+	}
+
+	public void setMaxUnreleasedQos2(int maxUnreleasedQos2) {
+		this.maxUnreleasedQos2 = maxUnreleasedQos2;
 	}
 
 	public WebSocket getWebsocket() {

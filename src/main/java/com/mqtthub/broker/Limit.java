@@ -47,7 +47,13 @@ public enum Limit {
 	QUEUED_BYTES("queued-bytes"),
 
 	/** {@code mqtthub.broker.max-client-backlog}: a connection closed because its client does not read. */
-	CLIENT_BACKLOG("client-backlog");
+	CLIENT_BACKLOG("client-backlog"),
+
+	/**
+	 * {@code mqtthub.broker.max-unreleased-qos2}: a connection closed for holding more QoS 2
+	 * messages without PUBREL (or more of their bytes than {@code max-client-backlog}).
+	 */
+	UNRELEASED_QOS2("unreleased-qos2");
 
 	private final String tag;
 

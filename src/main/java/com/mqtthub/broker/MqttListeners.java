@@ -201,7 +201,8 @@ final class MqttListeners {
 				() -> core.afterCommit(NOTHING), core::recordsInFlightOn));
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));
-		pipeline.addLast("qos2Receipts", new Qos2Receipts());
+		pipeline.addLast("qos2Receipts", new Qos2Receipts(this.services.limits().maxUnreleasedQos2(),
+				this.services.limits().maxClientBacklogBytes(), this.services.limits(), this.services.addresses()));
 		pipeline.addLast("retainedLimits", new RetainedLimits(this.services.retainedQuota()));
 		pipeline.addLast("handler", guard);
 		pipeline.addLast("slowClients", new SlowClientShedding(this.services.limits(), this.services.addresses()));

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * (a SUBSCRIBE whose every filter is refused reaches the engine empty, so that its SUBACK still
  * comes in order, after the CONNACK and the SUBACKs before it). Filters of an UNSUBSCRIBE that
  * no subscription can have (too deep or long) are not passed on either; the UNSUBACK comes as
- * usual. Each refusal is counted per limit, and a SUBSCRIBE with refusals is logged in one line
- * of counts (never the filters), at most once per connection every {@value #LOG_EVERY_SECONDS}
- * seconds.
+ * usual. Each refusal is counted per limit, and a SUBSCRIBE with refusals (these, and the
+ * filters the topic rules deny, which the engine answers with 0x80) is logged in one line of
+ * counts (never the filters) when its SUBACK leaves, at most once per connection every
+ * {@value #LOG_EVERY_SECONDS} seconds.
  */
 final class SubscriptionLimits extends ChannelDuplexHandler {
 
@@ -81,7 +82,11 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 	private String connectClientId;
 
 	/** Positions refused here, by packet id of the SUBSCRIBE, until its SUBACK passes. */
-	private final Map<Integer, boolean[]> refusedPositions = new HashMap<>();
+	private final Map<Integer, Refusals> refusedPositions = new HashMap<>();
+
+	/** Filters of one SUBSCRIBE refused here: where, and why. */
+	private record Refusals(boolean[] positions, Map<Limit, Integer> reasons) {
+	}
 
 	/**
 	 * Filters new to the session handed to the engine, by packet id, until their SUBACK passes:
@@ -155,8 +160,7 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 			this.refusedPositions.remove(packetId);
 			return subscribe;
 		}
-		this.refusedPositions.put(packetId, refused);
-		log(ctx, asked.size(), reasons);
+		this.refusedPositions.put(packetId, new Refusals(refused, reasons));
 		return new MqttSubscribeMessage(subscribe.fixedHeader(), subscribe.variableHeader(),
 				new MqttSubscribePayload(kept));
 	}
@@ -216,9 +220,18 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 		if (msg instanceof MqttSubAckMessage subAck) {
 			int packetId = subAck.variableHeader().messageId();
 			this.offered.remove(packetId);
-			boolean[] refused = this.refusedPositions.remove(packetId);
+			Refusals refused = this.refusedPositions.remove(packetId);
+			// The engine's own 0x80s: filters the topic rules deny.
+			int denied = 0;
+			for (int code : subAck.payload().grantedQoSLevels()) {
+				denied += (code == FAILURE) ? 1 : 0;
+			}
 			if (refused != null) {
-				msg = merged(subAck, refused);
+				msg = merged(subAck, refused.positions());
+			}
+			if (refused != null || denied > 0) {
+				log(ctx, ((MqttSubAckMessage) msg).payload().grantedQoSLevels().size(),
+						(refused != null) ? refused.reasons() : Map.of(), denied);
 			}
 		}
 		super.write(ctx, msg, promise);
@@ -243,7 +256,8 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 		return new MqttSubAckMessage(subAck.fixedHeader(), subAck.variableHeader(), new MqttSubAckPayload(codes));
 	}
 
-	private void log(ChannelHandlerContext ctx, int filters, Map<Limit, Integer> reasons) {
+	/** One line for one SUBSCRIBE: how many filters were refused, and why; never the filters. */
+	private void log(ChannelHandlerContext ctx, int filters, Map<Limit, Integer> reasons, int denied) {
 		long now = System.nanoTime();
 		if (this.loggedAt != 0 && now - this.loggedAt < TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS)) {
 			this.leftOutHere++;
@@ -258,6 +272,10 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 			why.append((why.length() > 0) ? ", " : "").append(reason.getValue()).append(" beyond ")
 				.append(TopicLimits.setting(reason.getKey()));
 			refused += reason.getValue();
+		}
+		if (denied > 0) {
+			why.append((why.length() > 0) ? ", " : "").append(denied).append(" denied by the topic rules");
+			refused += denied;
 		}
 		ALL_CONNECTIONS.warn("Refused {} of {} topic filters in a SUBSCRIBE from {} (client {}): {}{}", refused, filters,
 				this.addresses.resolve(ctx.channel().remoteAddress()), LogSafe.text(clientId(ctx.channel())), why,

@@ -32,7 +32,7 @@ class AcknowledgementHandlersTest {
 
 	@Test
 	void aResentQos2PublishIsAnsweredAgainAndDeliveredOnce() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Qos2Receipts());
+		EmbeddedChannel channel = new EmbeddedChannel(receipts(new BrokerLimits(new BrokerProperties())));
 		channel.writeInbound(qos2(5));
 		ReferenceCountUtil.release(channel.readInbound());
 		channel.writeInbound(qos2(5));
@@ -48,6 +48,52 @@ class AcknowledgementHandlersTest {
 		Object again = channel.readInbound();
 		assertThat(again).isNotNull();
 		ReferenceCountUtil.release(again);
+	}
+
+	private static Qos2Receipts receipts(BrokerLimits limits) {
+		return new Qos2Receipts(3, 10, limits, new ClientAddresses());
+	}
+
+	private static MqttMessage qos2(int packetId, int payloadBytes) {
+		return MqttMessageBuilders.publish().topicName("t").qos(MqttQoS.EXACTLY_ONCE).messageId(packetId)
+			.payload(Unpooled.copiedBuffer(new byte[payloadBytes])).build();
+	}
+
+	@Test
+	void aClientThatNeverReleasesItsQos2MessagesIsCutOffAtTheCount() {
+		BrokerLimits limits = new BrokerLimits(new BrokerProperties());
+		EmbeddedChannel channel = new EmbeddedChannel(receipts(limits));
+		for (int id = 1; id <= 3; id++) {
+			channel.writeInbound(qos2(id));
+			ReferenceCountUtil.release(channel.readInbound());
+		}
+		// A PUBREL makes room for one more.
+		channel.writeInbound(ack(MqttMessageType.PUBREL, 1));
+		assertThat((Object) channel.readInbound()).isNotNull();
+		channel.writeInbound(qos2(4));
+		ReferenceCountUtil.release(channel.readInbound());
+		assertThat(channel.isOpen()).isTrue();
+
+		MqttMessage oneTooMany = qos2(5);
+		channel.writeInbound(oneTooMany);
+		assertThat((Object) channel.readInbound()).as("not passed on").isNull();
+		assertThat(((io.netty.handler.codec.mqtt.MqttPublishMessage) oneTooMany).refCnt()).as("released").isZero();
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(limits.refusals(Limit.UNRELEASED_QOS2)).isEqualTo(1);
+	}
+
+	@Test
+	void aClientThatNeverReleasesItsQos2MessagesIsCutOffAtTheBytes() {
+		BrokerLimits limits = new BrokerLimits(new BrokerProperties());
+		EmbeddedChannel channel = new EmbeddedChannel(receipts(limits));
+		channel.writeInbound(qos2(1, 6));
+		ReferenceCountUtil.release(channel.readInbound());
+		channel.writeInbound(qos2(2, 4));
+		ReferenceCountUtil.release(channel.readInbound());
+		assertThat(channel.isOpen()).as("10 bytes are allowed").isTrue();
+		channel.writeInbound(qos2(3, 1));
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(limits.refusals(Limit.UNRELEASED_QOS2)).isEqualTo(1);
 	}
 
 	@Test
