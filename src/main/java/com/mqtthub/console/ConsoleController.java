@@ -3,6 +3,7 @@ package com.mqtthub.console;
 import java.util.Locale;
 import java.util.Map;
 
+import com.mqtthub.broker.BrokerProperties;
 import com.mqtthub.relay.RelayProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,8 +27,12 @@ class ConsoleController {
 
 	private final JsonMapper json;
 
-	ConsoleController(ConsoleProperties properties, RelayProperties relay, ConsoleTexts texts, JsonMapper json) {
+	private final BrokerProperties broker;
+
+	ConsoleController(ConsoleProperties properties, RelayProperties relay, ConsoleTexts texts, JsonMapper json,
+			BrokerProperties broker) {
 		this.properties = properties;
+		this.broker = broker;
 		this.relay = relay;
 		this.texts = texts;
 		this.json = json;
@@ -37,6 +42,9 @@ class ConsoleController {
 	String console(Model model, Locale locale) {
 		model.addAttribute("maxMessages", this.properties.getMaxMessages());
 		model.addAttribute("webSocketPath", this.relay.getPath());
+		// The page refuses topics the broker would close the connection for.
+		model.addAttribute("maxTopicBytes", this.broker.getMaxTopicLength());
+		model.addAttribute("maxTopicLevels", this.broker.getMaxTopicLevels());
 		model.addAttribute("texts", this.json.writeValueAsString(this.texts.in(locale)));
 		return "console";
 	}

@@ -7,7 +7,16 @@
   'use strict';
 
   var HubConsole = window.HubConsole = window.HubConsole || {};
-  var MAX_BYTES = 65535;
+
+  /**
+   * The broker's bounds (data-max-topic-bytes, data-max-topic-levels on <body>), so that the page
+   * refuses what the broker would answer by closing the connection; MQTT's own without them.
+   */
+  function bound(name, fallback) {
+    var body = window.document && window.document.body;
+    var value = body ? Number(body.getAttribute(name)) : NaN;
+    return value > 0 ? value : fallback;
+  }
 
   function utf8Length(text) {
     var bytes = 0;
@@ -39,8 +48,11 @@
     if (text.indexOf('\u0000') !== -1) {
       return 'error.topic.nul';
     }
-    if (utf8Length(text) > MAX_BYTES) {
+    if (utf8Length(text) > bound('data-max-topic-bytes', 65535)) {
       return 'error.topic.tooLong';
+    }
+    if (text.split('/').length > bound('data-max-topic-levels', Infinity)) {
+      return 'error.topic.tooDeep';
     }
     return null;
   }

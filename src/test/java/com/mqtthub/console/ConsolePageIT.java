@@ -219,6 +219,7 @@ class ConsolePageIT extends BrowserTest {
 		assertThat(attribute("connectionStatus", "data-state")).isEqualTo("connected");
 	}
 
+	/** The broker's defaults: 1,024 bytes and 128 levels, which the page applies too. */
 	@Test
 	void validatesTopicsByTheMqttRules() {
 		openConsole("en");
@@ -227,14 +228,15 @@ class ConsolePageIT extends BrowserTest {
 				Map.entry("/", "ok"), Map.entry("a//b", "ok"), Map.entry("sport/tennis#", "error.filter.hash"),
 				Map.entry("sport/#/ranking", "error.filter.hash"), Map.entry("sport+", "error.filter.plus"),
 				Map.entry("a/+b/c", "error.filter.plus"), Map.entry("", "error.topic.empty"),
-				Map.entry("a\u0000b", "error.topic.nul"), Map.entry("x".repeat(65536), "error.topic.tooLong"),
-				Map.entry("é".repeat(32768), "error.topic.tooLong"), Map.entry("é".repeat(32767), "ok"));
+				Map.entry("a\u0000b", "error.topic.nul"), Map.entry("x".repeat(1025), "error.topic.tooLong"),
+				Map.entry("é".repeat(513), "error.topic.tooLong"), Map.entry("é".repeat(512), "ok"),
+				Map.entry("a/".repeat(127) + "#", "ok"), Map.entry("a/".repeat(128) + "#", "error.topic.tooDeep"));
 		filters.forEach((filter, expected) -> assertThat(
 				js("return HubConsole.topics.validateFilter(arguments[0]) || 'ok';", filter))
 			.as("filter %.40s", filter)
 			.isEqualTo(expected));
 		Map<String, String> names = Map.of("a/b", "ok", "a/+", "error.topic.wildcard", "#", "error.topic.wildcard",
-				"", "error.topic.empty", "/", "ok");
+				"", "error.topic.empty", "/", "ok", "l/".repeat(128) + "x", "error.topic.tooDeep");
 		names.forEach((name, expected) -> assertThat(js("return HubConsole.topics.validateTopic(arguments[0]) || 'ok';", name))
 			.as("topic %s", name)
 			.isEqualTo(expected));
