@@ -151,6 +151,15 @@ public final class MoquetteCore {
 	/** A session's connection, which the guard closes when a task of that session fails. */
 	private static final Field SESSION_CONNECTION = declaredField(Session.class, "mqttConnection");
 
+	/** The engine's sessions, for releasing what they hold when it stops. */
+	private static final Field SESSION_POOL = declaredField(SessionRegistry.class, "pool");
+
+	/** Messages a session sent and its client did not acknowledge yet (buffers the engine holds). */
+	private static final Field SESSION_INFLIGHT = declaredField(Session.class, "inflightWindow");
+
+	/** QoS 2 messages a session received and its client did not release yet. */
+	private static final Field SESSION_QOS2_RECEIVING = declaredField(Session.class, "qos2Receiving");
+
 	/** The engine's packet id counter of a connection; only reflection can move it on. */
 	private static final Field LAST_PACKET_ID = declaredField(MQTTConnection.class, "lastPacketId");
 
@@ -1430,11 +1439,44 @@ public final class MoquetteCore {
 		});
 		step(this.interceptor::stop);
 		step(this.postOffice::terminate);
+		step(this::releaseSessionBuffers);
 		try {
 			this.scheduler.awaitTermination(5, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * The engine releases the buffers of messages in flight only when a session is cleaned: a
+	 * persistent session with unacknowledged messages keeps them past a stop (its messages are
+	 * in the store, the hub's in-flight records included), so they would never be released. Runs
+	 * once the session loops have stopped.
+	 */
+	private void releaseSessionBuffers() {
+		try {
+			Map<?, ?> pool = (Map<?, ?>) SESSION_POOL.get(this.sessions);
+			for (Object session : pool.values()) {
+				Map<?, ?> inflight = (Map<?, ?>) SESSION_INFLIGHT.get(session);
+				for (Object message : inflight.values()) {
+					try {
+						((SessionRegistry.EnqueuedMessage) message).release();
+					}
+					catch (io.netty.util.IllegalReferenceCountException alreadyReleased) {
+						// Nothing held.
+					}
+				}
+				inflight.clear();
+				Map<?, ?> receiving = (Map<?, ?>) SESSION_QOS2_RECEIVING.get(session);
+				for (Object message : receiving.values()) {
+					io.netty.util.ReferenceCountUtil.safeRelease(message);
+				}
+				receiving.clear();
+			}
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
