@@ -92,4 +92,31 @@ class LogInjectionIT {
 		assertThat(forgedLines).isEmpty();
 	}
 
+	/** One SUBSCRIBE full of filters the topic rules deny writes one line of counts, not one per filter. */
+	@Test
+	void aSubscribeOfManyDeniedFiltersWritesOneLine(CapturedOutput output) throws Exception {
+		String user = "flooder-" + UUID.randomUUID().toString().substring(0, 8);
+		String clientId = "flood-" + UUID.randomUUID().toString().substring(0, 8);
+		this.users.create(user, PASSWORD, Role.USER, true);
+		int filters = 60;
+		try (RawMqttClient client = raw()) {
+			assertThat(client.connect(new Connect(clientId).credentials(user, PASSWORD))).isZero();
+			RawMqttClient.Body body = new RawMqttClient.Body().u16(7);
+			for (int i = 0; i < filters; i++) {
+				body.string("denied/" + i + "/#").u8(1);
+			}
+			client.send(RawMqttClient.SUBSCRIBE, 0x02, body.bytes());
+			RawMqttClient.Packet subAck = client.readSkipping(RawMqttClient.PUBLISH);
+			assertThat(subAck.type()).isEqualTo(RawMqttClient.SUBACK);
+			assertThat(subAck.body()).hasSize(2 + filters);
+			for (int i = 2; i < subAck.body().length; i++) {
+				assertThat(subAck.body()[i] & 0xFF).isEqualTo(0x80);
+			}
+		}
+		List<String> lines = Arrays.stream(output.getAll().split("\\R")).filter((line) -> line.contains(clientId)).toList();
+		// At most one: the summary lines share a per-minute allowance with every other test in this JVM.
+		assertThat(lines).filteredOn((line) -> line.contains("denied by the topic rules")).hasSizeLessThanOrEqualTo(1);
+		assertThat(lines).filteredOn((line) -> line.contains("denied/")).isEmpty();
+	}
+
 }
