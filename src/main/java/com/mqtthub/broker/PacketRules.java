@@ -37,6 +37,10 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 	private static final RateLimitedLog refusals = new RateLimitedLog(logger,
 			"CONNECTs refused for their protocol version or client id");
 
+	/** Likewise any stranger can send broken packets at will. */
+	private static final RateLimitedLog closed = new RateLimitedLog(logger,
+			"connections closed for malformed, oversized or out-of-order packets");
+
 	private final ClientAddresses addresses;
 
 	private final int maxMessageBytes;
@@ -69,7 +73,7 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 		String violation = violation(message);
 		if (violation != null) {
 			ReferenceCountUtil.release(msg);
-			logger.warn("Closed MQTT connection from {}: {}", remote(ctx), violation);
+			closed.warn("Closed MQTT connection from {}: {}", remote(ctx), violation);
 			ctx.close();
 			return;
 		}
@@ -149,7 +153,7 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 	private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
 		Object remote = remote(ctx);
 		if (cause instanceof TooLongFrameException) {
-			logger.warn("Closed MQTT connection from {}: packet larger than {} bytes (mqtthub.broker.max-message-size)",
+			closed.warn("Closed MQTT connection from {}: packet larger than {} bytes (mqtthub.broker.max-message-size)",
 					remote, this.maxMessageBytes);
 			ctx.close();
 		}
@@ -164,7 +168,7 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 		}
 		else {
 			// The decoder's message can quote what the client sent: the class names the fault well enough.
-			logger.warn("Closed MQTT connection from {}: malformed packet ({})", remote,
+			closed.warn("Closed MQTT connection from {}: malformed packet ({})", remote,
 					cause.getClass().getSimpleName());
 			ctx.close();
 		}

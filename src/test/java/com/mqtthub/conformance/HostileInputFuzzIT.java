@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * log must not fill with errors.
  * <p>
  * CI runs a bounded campaign; a longer one: {@code ./mvnw verify -Dit.test=HostileInputFuzzIT
- * -Dfuzz.cases=20000 -Dfuzz.seed=7}.
+ * -Dfuzz.cases=5000 -Dfuzz.seed=7}.
  */
 @HubTest
 // Bit flips garble passwords too; counted as failed logins they would lock this machine's address out.
