@@ -1,6 +1,7 @@
 package com.mqtthub.bridge;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLSocketFactory;
 
@@ -54,6 +56,9 @@ final class BridgeLink {
 	private final SSLSocketFactory socketFactory;
 
 	private final Inbound inbound;
+
+	/** Hears each state change that is logged, for the retained status topic. */
+	private final Consumer<BridgeStatus> status;
 
 	private final EchoFilter echo = new EchoFilter();
 
@@ -107,13 +112,16 @@ final class BridgeLink {
 	}
 
 	BridgeLink(Bridge definition, String password, Inbound inbound) {
-		this(definition, password, inbound, new Counters(), null);
+		this(definition, password, inbound, new Counters(), null, (status) -> {
+		});
 	}
 
 	/**
 	 * @param blocked why the bridge may not start, shown as its last error; null when it can
+	 * @param status hears each change of state, once per change (not at every retry)
 	 */
-	BridgeLink(Bridge definition, String password, Inbound inbound, Counters counters, String blocked) {
+	BridgeLink(Bridge definition, String password, Inbound inbound, Counters counters, String blocked,
+			Consumer<BridgeStatus> status) {
 		this.definition = definition;
 		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
 		this.password = (password != null) ? password.toCharArray() : null;
@@ -122,6 +130,7 @@ final class BridgeLink {
 		this.paused = definition.isPaused();
 		this.counters = counters;
 		this.blocked = blocked;
+		this.status = status;
 	}
 
 	Counters counters() {
@@ -165,7 +174,11 @@ final class BridgeLink {
 	}
 
 	synchronized void start() {
-		if (!this.definition.isEnabled() || this.blocked != null || this.running) {
+		if (this.running) {
+			return;
+		}
+		if (!this.definition.isEnabled() || this.blocked != null) {
+			changeState(BridgeState.STOPPED, this.blocked);
 			return;
 		}
 		this.running = true;
@@ -431,8 +444,12 @@ final class BridgeLink {
 			case BACKING_OFF -> logger.warn("Bridge '{}': {}; trying again with back-off", name(), error);
 			case CONNECTING -> logger.info("Bridge '{}': connecting to {}", name(), this.definition.getAddresses());
 			case PAUSED -> logger.info("Bridge '{}': paused, messages are queued", name());
-			case STOPPED -> logger.info("Bridge '{}': stopped", name());
+			case STOPPED -> logger.info("Bridge '{}': {}", name(), this.definition.isEnabled() ? "stopped" : "disabled");
 		}
+		String shown = this.definition.isEnabled() ? next.name() : "DISABLED";
+		this.status.accept(new BridgeStatus(name(), shown, Instant.now(),
+				(this.blocked != null) ? this.blocked : error,
+				(next == BridgeState.CONNECTED) ? this.connectedAddress : null, List.copyOf(this.definition.getAddresses())));
 	}
 
 	BridgeState state() {
