@@ -121,6 +121,9 @@ final class BridgeDefinitions {
 	}
 
 	private static void checkAddresses(Bridge bridge, List<Problem> problems) {
+		if (bridge.getFailover() == null) {
+			problems.add(new Problem("failover", "in-order or round-robin"));
+		}
 		List<String> addresses = bridge.getAddresses();
 		if (addresses == null || addresses.isEmpty() || addresses.size() > MAX_ADDRESSES) {
 			problems.add(new Problem("addresses", "1 to " + MAX_ADDRESSES + " remote addresses"));

@@ -62,6 +62,8 @@ final class BridgeLink {
 
 	private final EchoFilter echo = new EchoFilter();
 
+	private final AddressRotation rotation;
+
 	private final Counters counters;
 
 	/** Why this bridge may not start (a stored definition that no longer works), or null. */
@@ -124,6 +126,7 @@ final class BridgeLink {
 			Consumer<BridgeStatus> status) {
 		this.definition = definition;
 		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
+		this.rotation = new AddressRotation(definition.getAddresses(), definition.getFailover());
 		this.password = (password != null) ? password.toCharArray() : null;
 		this.socketFactory = (blocked == null) ? RemoteClients.socketFactory(definition) : null;
 		this.inbound = inbound;
@@ -292,10 +295,11 @@ final class BridgeLink {
 
 	private MqttAsyncClient connect() throws MqttException {
 		this.counters.attempts.increment();
-		List<String> addresses = this.definition.getAddresses();
+		List<String> addresses = this.rotation.next();
 		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
 				new MemoryPersistence());
-		MqttConnectOptions options = RemoteClients.options(this.definition, this.password, this.socketFactory);
+		MqttConnectOptions options = RemoteClients.options(this.definition, addresses, this.password,
+				this.socketFactory);
 		this.connectionLost = false;
 		client.setManualAcks(true);
 		client.setCallback(new Callbacks(client));
@@ -304,8 +308,10 @@ final class BridgeLink {
 		}
 		catch (MqttException ex) {
 			close(client);
+			this.rotation.failed();
 			throw ex;
 		}
+		this.rotation.connected(client.getCurrentServerURI());
 		return client;
 	}
 
@@ -442,7 +448,8 @@ final class BridgeLink {
 		switch (next) {
 			case CONNECTED -> logger.info("Bridge '{}': connected to {}", name(), this.connectedAddress);
 			case BACKING_OFF -> logger.warn("Bridge '{}': {}; trying again with back-off", name(), error);
-			case CONNECTING -> logger.info("Bridge '{}': connecting to {}", name(), this.definition.getAddresses());
+			case CONNECTING -> logger.info("Bridge '{}': connecting to {} ({})", name(), this.definition.getAddresses(),
+					this.definition.getFailover().text());
 			case PAUSED -> logger.info("Bridge '{}': paused, messages are queued", name());
 			case STOPPED -> logger.info("Bridge '{}': {}", name(), this.definition.isEnabled() ? "stopped" : "disabled");
 		}

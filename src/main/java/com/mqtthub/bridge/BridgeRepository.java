@@ -80,8 +80,8 @@ class BridgeRepository {
 			this.jdbc.sql("insert into bridge (name, client_id, username, password_encrypted, password_env, "
 					+ "keep_alive_ms, clean_session, connect_timeout_ms, in_flight, enabled, paused, truststore, "
 					+ "truststore_password_encrypted, truststore_type, queue_max_bytes, queue_max_messages, "
-					+ "reconnect_initial_ms, reconnect_max_ms, created_at, updated_at) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+					+ "reconnect_initial_ms, reconnect_max_ms, failover, created_at, updated_at) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				.params(d.getName(), d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -89,7 +89,7 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						Timestamp.from(now), Timestamp.from(now))
+						d.getFailover().text(), Timestamp.from(now), Timestamp.from(now))
 				.update();
 			insertLists(d);
 		});
@@ -103,7 +103,7 @@ class BridgeRepository {
 					+ "keep_alive_ms = ?, clean_session = ?, connect_timeout_ms = ?, in_flight = ?, enabled = ?, "
 					+ "paused = ?, truststore = ?, truststore_password_encrypted = ?, truststore_type = ?, "
 					+ "queue_max_bytes = ?, queue_max_messages = ?, reconnect_initial_ms = ?, reconnect_max_ms = ?, "
-					+ "updated_at = ? where name = ?")
+					+ "failover = ?, updated_at = ? where name = ?")
 				.params(d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -111,7 +111,7 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						Timestamp.from(Instant.now()), d.getName())
+						d.getFailover().text(), Timestamp.from(Instant.now()), d.getName())
 				.update();
 			this.jdbc.sql("delete from bridge_address where bridge_name = ?").param(d.getName()).update();
 			this.jdbc.sql("delete from bridge_topic_rule where bridge_name = ?").param(d.getName()).update();
@@ -165,6 +165,8 @@ class BridgeRepository {
 		d.getQueue().setMaxMessages(rs.getLong("queue_max_messages"));
 		d.getReconnect().setInitialDelay(Duration.ofMillis(rs.getLong("reconnect_initial_ms")));
 		d.getReconnect().setMaxDelay(Duration.ofMillis(rs.getLong("reconnect_max_ms")));
+		BridgesProperties.Failover failover = BridgesProperties.Failover.of(rs.getString("failover"));
+		d.setFailover((failover != null) ? failover : BridgesProperties.Failover.IN_ORDER);
 		d.setAddresses(new ArrayList<>());
 		d.setTopics(new ArrayList<>());
 		return new Stored(d, rs.getString("password_encrypted"), rs.getString("truststore_password_encrypted"));

@@ -24,7 +24,8 @@ import org.springframework.util.unit.DataSize;
  */
 record BridgeRequest(String name, List<String> addresses, String clientId, String username, String password,
 		String passwordEnv, String keepAlive, Boolean cleanSession, String connectTimeout, Integer inFlight,
-		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics) {
+		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics,
+		String failover) {
 
 	record Tls(String truststore, String truststorePassword, String truststoreType) {
 	}
@@ -48,6 +49,10 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 		Bridge d = new Bridge();
 		d.setName(name);
 		d.setAddresses((this.addresses != null) ? new ArrayList<>(this.addresses) : new ArrayList<>());
+		if (this.failover != null) {
+			// An unknown value leaves null, which the checks report as the field's problem.
+			d.setFailover(BridgesProperties.Failover.of(this.failover));
+		}
 		d.setClientId(blankToNull(this.clientId));
 		d.setUsername(blankToNull(this.username));
 		d.setPassword(this.password);
@@ -159,7 +164,8 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 					.stream()
 					.map((r) -> new Rule(r.getFilter(), r.getDirection().name().toLowerCase(Locale.ROOT), r.getQos(),
 							r.getLocalPrefix(), r.getRemotePrefix()))
-					.toList());
+					.toList(),
+				d.getFailover().text());
 	}
 
 	static String format(Duration duration) {

@@ -25,6 +25,31 @@ public class BridgesProperties {
 		this.bridges = bridges;
 	}
 
+	/** Which remote address each (re)connect tries first. */
+	public enum Failover {
+
+		/** Always the first address, then the next ones in order. */
+		IN_ORDER,
+		/** The address after the one used last, then on round the list. */
+		ROUND_ROBIN;
+
+		/** As written in the configuration and the API: {@code in-order}, {@code round-robin}. */
+		String text() {
+			return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
+
+		/** @return null when {@code text} is neither */
+		static Failover of(String text) {
+			for (Failover failover : values()) {
+				if (failover.text().equalsIgnoreCase(text.trim()) || failover.name().equalsIgnoreCase(text.trim())) {
+					return failover;
+				}
+			}
+			return null;
+		}
+
+	}
+
 	/** Where a topic rule sends messages. */
 	public enum Direction {
 
@@ -50,8 +75,11 @@ public class BridgesProperties {
 		/** Its name in the UI, the metrics and the data store: letters, digits, '-' and '_'. */
 		private String name;
 
-		/** Remote addresses (tcp://, ssl://, ws://, wss://), tried in this order. */
+		/** Remote addresses (tcp://, ssl://, ws://, wss://). */
 		private List<String> addresses = new ArrayList<>();
+
+		/** Where each (re)connect starts in {@link #addresses}. */
+		private Failover failover = Failover.IN_ORDER;
 
 		/** The client id at the remote; default "mqtthub-bridge-" and the name. */
 		private String clientId;
@@ -101,6 +129,14 @@ public class BridgesProperties {
 
 		public void setAddresses(List<String> addresses) {
 			this.addresses = addresses;
+		}
+
+		public Failover getFailover() {
+			return this.failover;
+		}
+
+		public void setFailover(Failover failover) {
+			this.failover = failover;
 		}
 
 		public String getClientId() {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -21,9 +22,11 @@ final class RemoteClients {
 	private RemoteClients() {
 	}
 
-	static MqttConnectOptions options(Bridge definition, char[] password, SSLSocketFactory socketFactory) {
+	/** @param addresses the addresses to try, in this order (see {@link AddressRotation}) */
+	static MqttConnectOptions options(Bridge definition, List<String> addresses, char[] password,
+			SSLSocketFactory socketFactory) {
 		MqttConnectOptions options = new MqttConnectOptions();
-		options.setServerURIs(definition.getAddresses().toArray(String[]::new));
+		options.setServerURIs(addresses.toArray(String[]::new));
 		options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
 		options.setCleanSession(definition.isCleanSession());
 		options.setKeepAliveInterval((int) definition.getKeepAlive().toSeconds());

@@ -127,6 +127,7 @@ class BridgePageIT extends BrowserTest {
 		setRule(0, "rule-remote", "hub/");
 		type("bridgeUsername", "page-user");
 		type("bridgePassword", "page-secret-1");
+		new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).selectByValue("round-robin");
 		viewport(PHONE);
 		assertNoHorizontalOverflow();
 		assertAccessible();
@@ -152,6 +153,7 @@ class BridgePageIT extends BrowserTest {
 			assertThat(byId("bridgeName").isEnabled()).isFalse();
 			assertThat(value("bridgeAddresses")).isEqualTo(remote.uri());
 			assertThat(value("bridgeUsername")).isEqualTo("page-user");
+			assertThat(value("bridgeFailover")).isEqualTo("round-robin");
 			assertThat(value("bridgePassword")).isEmpty();
 			assertThat(text("passwordHint")).contains("leave the field empty to keep it");
 			click("addRule");
@@ -194,6 +196,8 @@ class BridgePageIT extends BrowserTest {
 		click("addBridge");
 		assertThat(text("editorTitle")).isEqualTo("新建桥接");
 		assertThat(text("addRule")).isEqualTo("添加规则");
+		assertThat(new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).getFirstSelectedOption().getText())
+			.isEqualTo("按顺序：总是从第一个地址开始");
 		driver.get(url("/admin/bridges?lang=en"));
 	}
 

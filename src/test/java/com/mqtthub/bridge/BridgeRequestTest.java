@@ -18,7 +18,7 @@ class BridgeRequestTest {
 	private static BridgeRequest request(List<String> addresses, String keepAlive, String maxBytes,
 			List<BridgeRequest.Rule> rules) {
 		return new BridgeRequest("cloud", addresses, null, null, null, null, keepAlive, null, null, null, null, null,
-				null, new BridgeRequest.Queue(maxBytes, null), null, rules);
+				null, new BridgeRequest.Queue(maxBytes, null), null, rules, null);
 	}
 
 	@Test
@@ -40,6 +40,29 @@ class BridgeRequestTest {
 		assertThat(shown.password()).isNull();
 		assertThat(shown.toDefinition("cloud", problems).getTopics().get(0).getRemotePrefix()).isEqualTo("r/");
 		assertThat(problems).isEmpty();
+	}
+
+	@Test
+	void failoverIsInOrderUnlessRoundRobinIsAskedFor() {
+		List<Problem> problems = new ArrayList<>();
+		List<BridgeRequest.Rule> rules = List.of(new BridgeRequest.Rule("a", "out", 1, "", ""));
+		Bridge plain = request(List.of("tcp://127.0.0.1:1"), null, null, rules).toDefinition("cloud", problems);
+		assertThat(plain.getFailover()).isEqualTo(BridgesProperties.Failover.IN_ORDER);
+		BridgeRequest roundRobin = withFailover(request(List.of("tcp://127.0.0.1:1"), null, null, rules), "round-robin");
+		Bridge rotating = roundRobin.toDefinition("cloud", problems);
+		assertThat(rotating.getFailover()).isEqualTo(BridgesProperties.Failover.ROUND_ROBIN);
+		assertThat(BridgeRequest.of(rotating).failover()).isEqualTo("round-robin");
+		assertThat(BridgeDefinitions.check(rotating, (name) -> null)).isEmpty();
+		Bridge sideways = withFailover(roundRobin, "sideways").toDefinition("cloud", problems);
+		assertThat(problems).isEmpty();
+		assertThat(BridgeDefinitions.check(sideways, (name) -> null)).extracting(Problem::jsonField)
+			.containsExactly("failover");
+	}
+
+	private static BridgeRequest withFailover(BridgeRequest r, String failover) {
+		return new BridgeRequest(r.name(), r.addresses(), r.clientId(), r.username(), r.password(), r.passwordEnv(),
+				r.keepAlive(), r.cleanSession(), r.connectTimeout(), r.inFlight(), r.enabled(), r.paused(), r.tls(),
+				r.queue(), r.reconnect(), r.topics(), failover);
 	}
 
 	@Test
