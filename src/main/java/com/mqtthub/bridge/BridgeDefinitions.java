@@ -150,6 +150,10 @@ final class BridgeDefinitions {
 		if (clientId.length() > 128 || hasControl(clientId)) {
 			problems.add(new Problem("client-id", "at most 128 characters, no control characters"));
 		}
+		String peer = bridge.getPeerClientId();
+		if (peer != null && (peer.isEmpty() || peer.length() > 128 || hasControl(peer))) {
+			problems.add(new Problem("peer-client-id", "1 to 128 characters, no control characters"));
+		}
 		if (bridge.getUsername() != null && (bridge.getUsername().length() > 256 || hasControl(bridge.getUsername()))) {
 			problems.add(new Problem("username", "at most 256 characters, no control characters"));
 		}

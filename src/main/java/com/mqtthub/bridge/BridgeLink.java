@@ -158,10 +158,14 @@ final class BridgeLink {
 		this.requestCommit = requestCommit;
 	}
 
-	/** A message published in the hub: queued when a rule sends it out. */
-	void offer(String topic, byte[] payload, int qos, boolean retain) {
+	/**
+	 * A message published in the hub: queued when a rule sends it out, unless it came from the
+	 * remote hub's bridge back to this one.
+	 * @param fromClient the publishing client, null when it came over another bridge
+	 */
+	void offer(String fromClient, String topic, byte[] payload, int qos, boolean retain) {
 		BridgeQueue target = this.queue;
-		if (target == null || !this.definition.isEnabled()) {
+		if (target == null || !this.definition.isEnabled() || isPeer(fromClient)) {
 			return;
 		}
 		for (TopicMapping mapping : this.mappings) {
@@ -174,6 +178,24 @@ final class BridgeLink {
 				return;
 			}
 		}
+	}
+
+	/** Whether {@code clientId} is the remote hub's bridge back to this hub. */
+	boolean isPeer(String clientId) {
+		return clientId != null && clientId.equals(this.definition.getPeerClientId());
+	}
+
+	/** Whether this bridge sends a local message on {@code topic} out (when it is enabled). */
+	boolean forwards(String topic) {
+		if (!this.definition.isEnabled()) {
+			return false;
+		}
+		for (TopicMapping mapping : this.mappings) {
+			if (mapping.outgoing(topic) != null) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	synchronized void start() {

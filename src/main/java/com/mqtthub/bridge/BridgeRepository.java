@@ -80,8 +80,8 @@ class BridgeRepository {
 			this.jdbc.sql("insert into bridge (name, client_id, username, password_encrypted, password_env, "
 					+ "keep_alive_ms, clean_session, connect_timeout_ms, in_flight, enabled, paused, truststore, "
 					+ "truststore_password_encrypted, truststore_type, queue_max_bytes, queue_max_messages, "
-					+ "reconnect_initial_ms, reconnect_max_ms, failover, created_at, updated_at) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+					+ "reconnect_initial_ms, reconnect_max_ms, failover, peer_client_id, created_at, updated_at) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				.params(d.getName(), d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -89,7 +89,7 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						d.getFailover().text(), Timestamp.from(now), Timestamp.from(now))
+						d.getFailover().text(), d.getPeerClientId(), Timestamp.from(now), Timestamp.from(now))
 				.update();
 			insertLists(d);
 		});
@@ -103,7 +103,7 @@ class BridgeRepository {
 					+ "keep_alive_ms = ?, clean_session = ?, connect_timeout_ms = ?, in_flight = ?, enabled = ?, "
 					+ "paused = ?, truststore = ?, truststore_password_encrypted = ?, truststore_type = ?, "
 					+ "queue_max_bytes = ?, queue_max_messages = ?, reconnect_initial_ms = ?, reconnect_max_ms = ?, "
-					+ "failover = ?, updated_at = ? where name = ?")
+					+ "failover = ?, peer_client_id = ?, updated_at = ? where name = ?")
 				.params(d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -111,7 +111,7 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						d.getFailover().text(), Timestamp.from(Instant.now()), d.getName())
+						d.getFailover().text(), d.getPeerClientId(), Timestamp.from(Instant.now()), d.getName())
 				.update();
 			this.jdbc.sql("delete from bridge_address where bridge_name = ?").param(d.getName()).update();
 			this.jdbc.sql("delete from bridge_topic_rule where bridge_name = ?").param(d.getName()).update();
@@ -150,6 +150,7 @@ class BridgeRepository {
 		Bridge d = new Bridge();
 		d.setName(rs.getString("name"));
 		d.setClientId(rs.getString("client_id"));
+		d.setPeerClientId(rs.getString("peer_client_id"));
 		d.setUsername(rs.getString("username"));
 		d.setPasswordEnv(rs.getString("password_env"));
 		d.setKeepAlive(Duration.ofMillis(rs.getLong("keep_alive_ms")));

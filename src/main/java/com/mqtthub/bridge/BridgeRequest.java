@@ -25,7 +25,7 @@ import org.springframework.util.unit.DataSize;
 record BridgeRequest(String name, List<String> addresses, String clientId, String username, String password,
 		String passwordEnv, String keepAlive, Boolean cleanSession, String connectTimeout, Integer inFlight,
 		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics,
-		String failover) {
+		String failover, String peerClientId) {
 
 	record Tls(String truststore, String truststorePassword, String truststoreType) {
 	}
@@ -54,6 +54,7 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 			d.setFailover(BridgesProperties.Failover.of(this.failover));
 		}
 		d.setClientId(blankToNull(this.clientId));
+		d.setPeerClientId(blankToNull(this.peerClientId));
 		d.setUsername(blankToNull(this.username));
 		d.setPassword(this.password);
 		d.setPasswordEnv(blankToNull(this.passwordEnv));
@@ -165,7 +166,7 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 					.map((r) -> new Rule(r.getFilter(), r.getDirection().name().toLowerCase(Locale.ROOT), r.getQos(),
 							r.getLocalPrefix(), r.getRemotePrefix()))
 					.toList(),
-				d.getFailover().text());
+				d.getFailover().text(), d.getPeerClientId());
 	}
 
 	static String format(Duration duration) {

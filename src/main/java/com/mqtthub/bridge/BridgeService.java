@@ -182,8 +182,22 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 	@Override
 	public void published(String clientId, String topic, byte[] payload, int qos, boolean retain) {
 		for (BridgeLink link : this.links.values()) {
-			link.offer(topic, payload, qos, retain);
+			link.offer(clientId, topic, payload, qos, retain);
 		}
+	}
+
+	/**
+	 * Two hubs bridged to each other: what a bridge carries to the other hub itself is not also
+	 * delivered to the other hub's bridge here, which would bring it there a second time.
+	 */
+	@Override
+	public boolean mayDeliver(String clientId, String topic) {
+		for (BridgeLink link : this.links.values()) {
+			if (link.isPeer(clientId) && link.forwards(topic)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
@@ -205,7 +219,7 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 			if (link.name().equals(from.name())) {
 				continue;
 			}
-			link.offer(topic, payload, qos, retain);
+			link.offer(null, topic, payload, qos, retain);
 		}
 		return this.broker.publishFromOutside(topic, payload, qos, retain, stored);
 	}

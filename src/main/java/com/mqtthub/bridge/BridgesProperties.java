@@ -84,6 +84,12 @@ public class BridgesProperties {
 		/** The client id at the remote; default "mqtthub-bridge-" and the name. */
 		private String clientId;
 
+		/**
+		 * When the remote is another hub with a bridge back to this one: that bridge's client id
+		 * here. Its messages are not sent back, and what this bridge forwards is not delivered to it.
+		 */
+		private String peerClientId;
+
 		private String username;
 
 		/** The password at the remote; prefer {@link #passwordEnv}. Never logged or shown. */
@@ -137,6 +143,14 @@ public class BridgesProperties {
 
 		public void setFailover(Failover failover) {
 			this.failover = failover;
+		}
+
+		public String getPeerClientId() {
+			return this.peerClientId;
+		}
+
+		public void setPeerClientId(String peerClientId) {
+			this.peerClientId = peerClientId;
 		}
 
 		public String getClientId() {

@@ -18,7 +18,7 @@ class BridgeRequestTest {
 	private static BridgeRequest request(List<String> addresses, String keepAlive, String maxBytes,
 			List<BridgeRequest.Rule> rules) {
 		return new BridgeRequest("cloud", addresses, null, null, null, null, keepAlive, null, null, null, null, null,
-				null, new BridgeRequest.Queue(maxBytes, null), null, rules, null);
+				null, new BridgeRequest.Queue(maxBytes, null), null, rules, null, null);
 	}
 
 	@Test
@@ -59,10 +59,29 @@ class BridgeRequestTest {
 			.containsExactly("failover");
 	}
 
+	@Test
+	void thePeerClientIdIsBoundedLikeAClientId() {
+		List<BridgeRequest.Rule> rules = List.of(new BridgeRequest.Rule("a", "out", 1, "", ""));
+		BridgeRequest r = request(List.of("tcp://127.0.0.1:1"), null, null, rules);
+		for (String bad : List.of("x".repeat(129), "hub\nB")) {
+			BridgeRequest withPeer = new BridgeRequest(r.name(), r.addresses(), r.clientId(), r.username(), null, null,
+					null, null, null, null, null, null, null, null, null, r.topics(), null, bad);
+			List<Problem> problems = new ArrayList<>();
+			Bridge bridge = withPeer.toDefinition("cloud", problems);
+			assertThat(BridgeDefinitions.check(bridge, (name) -> null)).extracting(Problem::jsonField)
+				.containsExactly("peerClientId");
+		}
+		BridgeRequest good = new BridgeRequest(r.name(), r.addresses(), r.clientId(), r.username(), null, null, null,
+				null, null, null, null, null, null, null, null, r.topics(), null, "hub-b-bridge");
+		Bridge bridge = good.toDefinition("cloud", new ArrayList<>());
+		assertThat(BridgeDefinitions.check(bridge, (name) -> null)).isEmpty();
+		assertThat(BridgeRequest.of(bridge).peerClientId()).isEqualTo("hub-b-bridge");
+	}
+
 	private static BridgeRequest withFailover(BridgeRequest r, String failover) {
 		return new BridgeRequest(r.name(), r.addresses(), r.clientId(), r.username(), r.password(), r.passwordEnv(),
 				r.keepAlive(), r.cleanSession(), r.connectTimeout(), r.inFlight(), r.enabled(), r.paused(), r.tls(),
-				r.queue(), r.reconnect(), r.topics(), failover);
+				r.queue(), r.reconnect(), r.topics(), failover, r.peerClientId());
 	}
 
 	@Test

@@ -51,7 +51,7 @@ class PostgresBridgeStoreIT {
 						new BridgeRequest.Queue("64MB", 5000L), new BridgeRequest.Reconnect("500ms", "2m"),
 						List.of(new BridgeRequest.Rule("a/#", "out", 2, "", "site/"),
 								new BridgeRequest.Rule("cmd/+", "in", 0, "local/", "")),
-						"round-robin");
+						"round-robin", "hub-b-bridge");
 				hub.getBean(StoredBridges.class).create(request);
 			}
 			Path keyFile = this.data.resolve("bridge-secrets.key");
@@ -89,6 +89,7 @@ class PostgresBridgeStoreIT {
 				assertThat(view.definition().reconnect()).isEqualTo(new BridgeRequest.Reconnect("500ms", "2m"));
 				assertThat(view.definition().queue()).isEqualTo(new BridgeRequest.Queue("64MB", 5000L));
 				assertThat(view.definition().failover()).isEqualTo("round-robin");
+				assertThat(view.definition().peerClientId()).isEqualTo("hub-b-bridge");
 				long deadline = System.nanoTime() + 20_000_000_000L;
 				while (link.state() != BridgeState.PAUSED && System.nanoTime() < deadline) {
 					Thread.sleep(20);
