@@ -45,6 +45,9 @@ class BridgePageIT extends BrowserTest {
 	@Autowired
 	private EmbeddedBroker broker;
 
+	@Autowired
+	private BridgeService bridges;
+
 	@BeforeAll
 	static void startRemote() throws Exception {
 		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
@@ -186,6 +189,37 @@ class BridgePageIT extends BrowserTest {
 		driver.switchTo().alert().accept();
 		waitUntil((d) -> d.findElements(row("page-edge")).isEmpty());
 		assertThat(text("note")).startsWith("Bridge page-edge deleted");
+	}
+
+	/** The text of the dashboard's tile of this bridge, empty while there is none. */
+	private static String tile(String name) {
+		return String.valueOf(js("var tile = document.querySelector(\".tile.bridge[data-name='\" + arguments[0] + \"']\");"
+				+ " return tile ? tile.innerText : '';", name));
+	}
+
+	@Test
+	void theDashboardShowsEachBridgeAsATileLive() throws Exception {
+		open("/admin/dashboard?lang=en");
+		waitUntil((d) -> tile("from-config").contains("paused"));
+		long queued = this.bridges.link("from-config").orElseThrow().queue().size();
+		Object pageId = js("return window.tileMark = Math.random();");
+		try (MqttTestClient publisher = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(),
+				"tile-pub-" + UUID.randomUUID())) {
+			for (int i = 0; i < 3; i++) {
+				publisher.publish("config/tile", "t" + i, 1, false);
+			}
+		}
+		// Paused: the messages wait in its queue, and the tile shows it without a reload.
+		waitUntil((d) -> tile("from-config").contains("Queue: " + (queued + 3) + " messages"));
+		assertThat(tile("from-config")).contains("Oldest: ").contains("Forwarded 0 /s, received 0 /s");
+		assertThat(js("return window.tileMark;")).as("same page, not reloaded").isEqualTo(pageId);
+		viewport(PHONE);
+		assertNoHorizontalOverflow();
+		viewport(DESKTOP);
+		open("/admin/dashboard?lang=zh-CN");
+		waitUntil((d) -> tile("from-config").contains("已暂停"));
+		assertThat(tile("from-config")).contains("队列：").contains("条/秒");
+		driver.get(url("/admin/dashboard?lang=en"));
 	}
 
 	@Test
