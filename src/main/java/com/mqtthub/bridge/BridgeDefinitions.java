@@ -203,19 +203,32 @@ final class BridgeDefinitions {
 		if (tls.getTruststoreType() == null || !TRUSTSTORE_TYPE.matcher(tls.getTruststoreType()).matches()) {
 			problems.add(new Problem("tls.truststore-type", "a key store type such as PKCS12 or JKS"));
 		}
-		if (tls.getTruststore() == null) {
-			return;
+		if (tls.getKeystorePassword() != null && tls.getKeystorePassword().length() > MAX_SECRET_LENGTH) {
+			problems.add(new Problem("tls.keystore-password", "at most " + MAX_SECRET_LENGTH + " characters"));
 		}
-		if (tls.getTruststore().toString().length() > MAX_PATH_LENGTH || !Files.isReadable(tls.getTruststore())) {
+		if (tls.getKeystoreType() == null || !TRUSTSTORE_TYPE.matcher(tls.getKeystoreType()).matches()) {
+			problems.add(new Problem("tls.keystore-type", "a key store type such as PKCS12 or JKS"));
+		}
+		if (tls.getTruststore() != null && (tls.getTruststore().toString().length() > MAX_PATH_LENGTH
+				|| !Files.isReadable(tls.getTruststore()))) {
 			problems.add(new Problem("tls.truststore", "cannot read " + tls.getTruststore()));
 		}
-		else if (problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
+		if (tls.getKeystore() != null && (tls.getKeystore().toString().length() > MAX_PATH_LENGTH
+				|| !Files.isReadable(tls.getKeystore()))) {
+			problems.add(new Problem("tls.keystore", "cannot read " + tls.getKeystore()));
+		}
+		if ((tls.getTruststore() != null || tls.getKeystore() != null)
+				&& problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
 			try {
 				RemoteClients.socketFactory(bridge);
 			}
 			catch (IllegalStateException ex) {
-				problems.add(new Problem("tls.truststore", "cannot use " + tls.getTruststore()
-						+ " as a trust store (wrong type or password?)"));
+				boolean keystore = ex.getMessage() != null && ex.getMessage().contains("key store");
+				problems.add(keystore
+						? new Problem("tls.keystore",
+								"cannot use " + tls.getKeystore() + " as a key store (wrong type or password?)")
+						: new Problem("tls.truststore",
+								"cannot use " + tls.getTruststore() + " as a trust store (wrong type or password?)"));
 			}
 		}
 	}

@@ -27,7 +27,8 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics,
 		String failover, String peerClientId) {
 
-	record Tls(String truststore, String truststorePassword, String truststoreType) {
+	record Tls(String truststore, String truststorePassword, String truststoreType, String keystore,
+			String keystorePassword, String keystoreType) {
 	}
 
 	record Queue(String maxBytes, Long maxMessages) {
@@ -84,6 +85,18 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 			d.getTls().setTruststorePassword(this.tls.truststorePassword);
 			if (blankToNull(this.tls.truststoreType) != null) {
 				d.getTls().setTruststoreType(this.tls.truststoreType);
+			}
+			if (blankToNull(this.tls.keystore) != null) {
+				try {
+					d.getTls().setKeystore(Path.of(this.tls.keystore));
+				}
+				catch (InvalidPathException ex) {
+					problems.add(new Problem("tls.keystore", "not a file path"));
+				}
+			}
+			d.getTls().setKeystorePassword(this.tls.keystorePassword);
+			if (blankToNull(this.tls.keystoreType) != null) {
+				d.getTls().setKeystoreType(this.tls.keystoreType);
 			}
 		}
 		if (this.queue != null) {
@@ -158,7 +171,8 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 				d.getPasswordEnv(), format(d.getKeepAlive()), d.isCleanSession(), format(d.getConnectTimeout()),
 				d.getInFlight(), d.isEnabled(), d.isPaused(),
 				new Tls((tls.getTruststore() != null) ? tls.getTruststore().toString() : null, null,
-						tls.getTruststoreType()),
+						tls.getTruststoreType(), (tls.getKeystore() != null) ? tls.getKeystore().toString() : null, null,
+						tls.getKeystoreType()),
 				new Queue(format(d.getQueue().getMaxBytes()), d.getQueue().getMaxMessages()),
 				new Reconnect(format(d.getReconnect().getInitialDelay()), format(d.getReconnect().getMaxDelay())),
 				d.getTopics()

@@ -259,10 +259,44 @@ public class BridgesProperties {
 
 	}
 
-	/** Whom to trust at ssl:// and wss:// addresses; the JVM's default trust store when unset. */
+	/**
+	 * Whom to trust at ssl:// and wss:// addresses (the JVM's default trust store when unset),
+	 * and the client certificate to show there (none when unset).
+	 */
 	public static class Tls {
 
 		private Path truststore;
+
+		/** A key store holding the bridge's private key and client certificate. */
+		private Path keystore;
+
+		private String keystorePassword;
+
+		private String keystoreType = "PKCS12";
+
+		public Path getKeystore() {
+			return this.keystore;
+		}
+
+		public void setKeystore(Path keystore) {
+			this.keystore = keystore;
+		}
+
+		public String getKeystorePassword() {
+			return this.keystorePassword;
+		}
+
+		public void setKeystorePassword(String keystorePassword) {
+			this.keystorePassword = keystorePassword;
+		}
+
+		public String getKeystoreType() {
+			return this.keystoreType;
+		}
+
+		public void setKeystoreType(String keystoreType) {
+			this.keystoreType = keystoreType;
+		}
 
 		private String truststorePassword;
 

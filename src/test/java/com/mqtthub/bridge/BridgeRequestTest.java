@@ -78,6 +78,29 @@ class BridgeRequestTest {
 		assertThat(BridgeRequest.of(bridge).peerClientId()).isEqualTo("hub-b-bridge");
 	}
 
+	@Test
+	void aClientKeyStoreMustBeReadableWithItsPassword() {
+		String keystore = com.mqtthub.testing.TestKeystore.path().toString();
+		String right = com.mqtthub.testing.TestKeystore.PASSWORD;
+		assertThat(keystoreProblems(keystore, right)).isEmpty();
+		assertThat(keystoreProblems(keystore, "wrong")).containsExactly("tls.keystore");
+		assertThat(keystoreProblems(keystore + ".missing", right)).containsExactly("tls.keystore");
+		assertThat(keystoreProblems(keystore, "x".repeat(BridgeDefinitions.MAX_SECRET_LENGTH + 1)))
+			.containsExactly("tls.keystorePassword");
+	}
+
+	private static List<String> keystoreProblems(String keystore, String password) {
+		BridgeRequest r = request(List.of("ssl://127.0.0.1:1"), null, null,
+				List.of(new BridgeRequest.Rule("a", "out", 1, "", "")));
+		BridgeRequest withKeys = new BridgeRequest(r.name(), r.addresses(), null, null, null, null, null, null, null,
+				null, null, null, new BridgeRequest.Tls(null, null, null, keystore, password, "PKCS12"), null, null,
+				r.topics(), null, null);
+		List<Problem> problems = new ArrayList<>();
+		Bridge bridge = withKeys.toDefinition("cloud", problems);
+		problems.addAll(BridgeDefinitions.check(bridge, (name) -> null));
+		return problems.stream().map(Problem::jsonField).toList();
+	}
+
 	private static BridgeRequest withFailover(BridgeRequest r, String failover) {
 		return new BridgeRequest(r.name(), r.addresses(), r.clientId(), r.username(), r.password(), r.passwordEnv(),
 				r.keepAlive(), r.cleanSession(), r.connectTimeout(), r.inFlight(), r.enabled(), r.paused(), r.tls(),
