@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import com.mqtthub.broker.BrokerProperties;
 import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.monitoring.DashboardStream;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -21,6 +22,13 @@ class BridgeConfiguration {
 		BridgeService service = new BridgeService(properties, broker, System::getenv);
 		service.setMetrics(new BridgeMetrics(registry, service));
 		return service;
+	}
+
+	@Bean
+	BridgeTiles bridgeTiles(BridgeService bridges, DashboardStream dashboard) {
+		BridgeTiles tiles = new BridgeTiles(bridges);
+		dashboard.addSection("bridges", tiles);
+		return tiles;
 	}
 
 	@Bean

@@ -121,6 +121,9 @@ final class BridgeDefinitions {
 	}
 
 	private static void checkAddresses(Bridge bridge, List<Problem> problems) {
+		if (bridge.getFailover() == null) {
+			problems.add(new Problem("failover", "in-order or round-robin"));
+		}
 		List<String> addresses = bridge.getAddresses();
 		if (addresses == null || addresses.isEmpty() || addresses.size() > MAX_ADDRESSES) {
 			problems.add(new Problem("addresses", "1 to " + MAX_ADDRESSES + " remote addresses"));
@@ -146,6 +149,10 @@ final class BridgeDefinitions {
 		String clientId = bridge.effectiveClientId();
 		if (clientId.length() > 128 || hasControl(clientId)) {
 			problems.add(new Problem("client-id", "at most 128 characters, no control characters"));
+		}
+		String peer = bridge.getPeerClientId();
+		if (peer != null && (peer.isEmpty() || peer.length() > 128 || hasControl(peer))) {
+			problems.add(new Problem("peer-client-id", "1 to 128 characters, no control characters"));
 		}
 		if (bridge.getUsername() != null && (bridge.getUsername().length() > 256 || hasControl(bridge.getUsername()))) {
 			problems.add(new Problem("username", "at most 256 characters, no control characters"));
@@ -196,19 +203,32 @@ final class BridgeDefinitions {
 		if (tls.getTruststoreType() == null || !TRUSTSTORE_TYPE.matcher(tls.getTruststoreType()).matches()) {
 			problems.add(new Problem("tls.truststore-type", "a key store type such as PKCS12 or JKS"));
 		}
-		if (tls.getTruststore() == null) {
-			return;
+		if (tls.getKeystorePassword() != null && tls.getKeystorePassword().length() > MAX_SECRET_LENGTH) {
+			problems.add(new Problem("tls.keystore-password", "at most " + MAX_SECRET_LENGTH + " characters"));
 		}
-		if (tls.getTruststore().toString().length() > MAX_PATH_LENGTH || !Files.isReadable(tls.getTruststore())) {
+		if (tls.getKeystoreType() == null || !TRUSTSTORE_TYPE.matcher(tls.getKeystoreType()).matches()) {
+			problems.add(new Problem("tls.keystore-type", "a key store type such as PKCS12 or JKS"));
+		}
+		if (tls.getTruststore() != null && (tls.getTruststore().toString().length() > MAX_PATH_LENGTH
+				|| !Files.isReadable(tls.getTruststore()))) {
 			problems.add(new Problem("tls.truststore", "cannot read " + tls.getTruststore()));
 		}
-		else if (problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
+		if (tls.getKeystore() != null && (tls.getKeystore().toString().length() > MAX_PATH_LENGTH
+				|| !Files.isReadable(tls.getKeystore()))) {
+			problems.add(new Problem("tls.keystore", "cannot read " + tls.getKeystore()));
+		}
+		if ((tls.getTruststore() != null || tls.getKeystore() != null)
+				&& problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
 			try {
 				RemoteClients.socketFactory(bridge);
 			}
 			catch (IllegalStateException ex) {
-				problems.add(new Problem("tls.truststore", "cannot use " + tls.getTruststore()
-						+ " as a trust store (wrong type or password?)"));
+				boolean keystore = ex.getMessage() != null && ex.getMessage().contains("key store");
+				problems.add(keystore
+						? new Problem("tls.keystore",
+								"cannot use " + tls.getKeystore() + " as a key store (wrong type or password?)")
+						: new Problem("tls.truststore",
+								"cannot use " + tls.getTruststore() + " as a trust store (wrong type or password?)"));
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package com.mqtthub.bridge;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLSocketFactory;
 
@@ -55,7 +57,12 @@ final class BridgeLink {
 
 	private final Inbound inbound;
 
+	/** Hears each state change that is logged, for the retained status topic. */
+	private final Consumer<BridgeStatus> status;
+
 	private final EchoFilter echo = new EchoFilter();
+
+	private final AddressRotation rotation;
 
 	private final Counters counters;
 
@@ -107,21 +114,26 @@ final class BridgeLink {
 	}
 
 	BridgeLink(Bridge definition, String password, Inbound inbound) {
-		this(definition, password, inbound, new Counters(), null);
+		this(definition, password, inbound, new Counters(), null, (status) -> {
+		});
 	}
 
 	/**
 	 * @param blocked why the bridge may not start, shown as its last error; null when it can
+	 * @param status hears each change of state, once per change (not at every retry)
 	 */
-	BridgeLink(Bridge definition, String password, Inbound inbound, Counters counters, String blocked) {
+	BridgeLink(Bridge definition, String password, Inbound inbound, Counters counters, String blocked,
+			Consumer<BridgeStatus> status) {
 		this.definition = definition;
 		this.mappings = definition.getTopics().stream().map(TopicMapping::of).toList();
+		this.rotation = new AddressRotation(definition.getAddresses(), definition.getFailover());
 		this.password = (password != null) ? password.toCharArray() : null;
 		this.socketFactory = (blocked == null) ? RemoteClients.socketFactory(definition) : null;
 		this.inbound = inbound;
 		this.paused = definition.isPaused();
 		this.counters = counters;
 		this.blocked = blocked;
+		this.status = status;
 	}
 
 	Counters counters() {
@@ -146,10 +158,14 @@ final class BridgeLink {
 		this.requestCommit = requestCommit;
 	}
 
-	/** A message published in the hub: queued when a rule sends it out. */
-	void offer(String topic, byte[] payload, int qos, boolean retain) {
+	/**
+	 * A message published in the hub: queued when a rule sends it out, unless it came from the
+	 * remote hub's bridge back to this one.
+	 * @param fromClient the publishing client, null when it came over another bridge
+	 */
+	void offer(String fromClient, String topic, byte[] payload, int qos, boolean retain) {
 		BridgeQueue target = this.queue;
-		if (target == null || !this.definition.isEnabled()) {
+		if (target == null || !this.definition.isEnabled() || isPeer(fromClient)) {
 			return;
 		}
 		for (TopicMapping mapping : this.mappings) {
@@ -164,8 +180,30 @@ final class BridgeLink {
 		}
 	}
 
+	/** Whether {@code clientId} is the remote hub's bridge back to this hub. */
+	boolean isPeer(String clientId) {
+		return clientId != null && clientId.equals(this.definition.getPeerClientId());
+	}
+
+	/** Whether this bridge sends a local message on {@code topic} out (when it is enabled). */
+	boolean forwards(String topic) {
+		if (!this.definition.isEnabled()) {
+			return false;
+		}
+		for (TopicMapping mapping : this.mappings) {
+			if (mapping.outgoing(topic) != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	synchronized void start() {
-		if (!this.definition.isEnabled() || this.blocked != null || this.running) {
+		if (this.running) {
+			return;
+		}
+		if (!this.definition.isEnabled() || this.blocked != null) {
+			changeState(BridgeState.STOPPED, this.blocked);
 			return;
 		}
 		this.running = true;
@@ -279,10 +317,11 @@ final class BridgeLink {
 
 	private MqttAsyncClient connect() throws MqttException {
 		this.counters.attempts.increment();
-		List<String> addresses = this.definition.getAddresses();
+		List<String> addresses = this.rotation.next();
 		MqttAsyncClient client = new MqttAsyncClient(addresses.get(0), this.definition.effectiveClientId(),
 				new MemoryPersistence());
-		MqttConnectOptions options = RemoteClients.options(this.definition, this.password, this.socketFactory);
+		MqttConnectOptions options = RemoteClients.options(this.definition, addresses, this.password,
+				this.socketFactory);
 		this.connectionLost = false;
 		client.setManualAcks(true);
 		client.setCallback(new Callbacks(client));
@@ -291,8 +330,10 @@ final class BridgeLink {
 		}
 		catch (MqttException ex) {
 			close(client);
+			this.rotation.failed();
 			throw ex;
 		}
+		this.rotation.connected(client.getCurrentServerURI());
 		return client;
 	}
 
@@ -429,10 +470,15 @@ final class BridgeLink {
 		switch (next) {
 			case CONNECTED -> logger.info("Bridge '{}': connected to {}", name(), this.connectedAddress);
 			case BACKING_OFF -> logger.warn("Bridge '{}': {}; trying again with back-off", name(), error);
-			case CONNECTING -> logger.info("Bridge '{}': connecting to {}", name(), this.definition.getAddresses());
+			case CONNECTING -> logger.info("Bridge '{}': connecting to {} ({})", name(), this.definition.getAddresses(),
+					this.definition.getFailover().text());
 			case PAUSED -> logger.info("Bridge '{}': paused, messages are queued", name());
-			case STOPPED -> logger.info("Bridge '{}': stopped", name());
+			case STOPPED -> logger.info("Bridge '{}': {}", name(), this.definition.isEnabled() ? "stopped" : "disabled");
 		}
+		String shown = this.definition.isEnabled() ? next.name() : "DISABLED";
+		this.status.accept(new BridgeStatus(name(), shown, Instant.now(),
+				(this.blocked != null) ? this.blocked : error,
+				(next == BridgeState.CONNECTED) ? this.connectedAddress : null, List.copyOf(this.definition.getAddresses())));
 	}
 
 	BridgeState state() {

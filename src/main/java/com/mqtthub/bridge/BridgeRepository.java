@@ -30,7 +30,8 @@ import org.springframework.util.unit.DataSize;
 class BridgeRepository {
 
 	/** A stored bridge: its definition without passwords, and the passwords as stored (or null). */
-	record Stored(Bridge definition, String passwordEncrypted, String truststorePasswordEncrypted) {
+	record Stored(Bridge definition, String passwordEncrypted, String truststorePasswordEncrypted,
+			String keystorePasswordEncrypted) {
 	}
 
 	private final JdbcClient jdbc;
@@ -80,8 +81,9 @@ class BridgeRepository {
 			this.jdbc.sql("insert into bridge (name, client_id, username, password_encrypted, password_env, "
 					+ "keep_alive_ms, clean_session, connect_timeout_ms, in_flight, enabled, paused, truststore, "
 					+ "truststore_password_encrypted, truststore_type, queue_max_bytes, queue_max_messages, "
-					+ "reconnect_initial_ms, reconnect_max_ms, created_at, updated_at) "
-					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+					+ "reconnect_initial_ms, reconnect_max_ms, failover, peer_client_id, keystore, "
+					+ "keystore_password_encrypted, keystore_type, created_at, updated_at) "
+					+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				.params(d.getName(), d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -89,7 +91,8 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						Timestamp.from(now), Timestamp.from(now))
+						d.getFailover().text(), d.getPeerClientId(), keystore(d), bridge.keystorePasswordEncrypted(),
+						d.getTls().getKeystoreType(), Timestamp.from(now), Timestamp.from(now))
 				.update();
 			insertLists(d);
 		});
@@ -103,7 +106,8 @@ class BridgeRepository {
 					+ "keep_alive_ms = ?, clean_session = ?, connect_timeout_ms = ?, in_flight = ?, enabled = ?, "
 					+ "paused = ?, truststore = ?, truststore_password_encrypted = ?, truststore_type = ?, "
 					+ "queue_max_bytes = ?, queue_max_messages = ?, reconnect_initial_ms = ?, reconnect_max_ms = ?, "
-					+ "updated_at = ? where name = ?")
+					+ "failover = ?, peer_client_id = ?, keystore = ?, keystore_password_encrypted = ?, "
+					+ "keystore_type = ?, updated_at = ? where name = ?")
 				.params(d.getClientId(), d.getUsername(), bridge.passwordEncrypted(), d.getPasswordEnv(),
 						d.getKeepAlive().toMillis(), d.isCleanSession(), d.getConnectTimeout().toMillis(),
 						d.getInFlight(), d.isEnabled(), d.isPaused(),
@@ -111,12 +115,17 @@ class BridgeRepository {
 						bridge.truststorePasswordEncrypted(), d.getTls().getTruststoreType(),
 						d.getQueue().getMaxBytes().toBytes(), d.getQueue().getMaxMessages(),
 						d.getReconnect().getInitialDelay().toMillis(), d.getReconnect().getMaxDelay().toMillis(),
-						Timestamp.from(Instant.now()), d.getName())
+						d.getFailover().text(), d.getPeerClientId(), keystore(d), bridge.keystorePasswordEncrypted(),
+						d.getTls().getKeystoreType(), Timestamp.from(Instant.now()), d.getName())
 				.update();
 			this.jdbc.sql("delete from bridge_address where bridge_name = ?").param(d.getName()).update();
 			this.jdbc.sql("delete from bridge_topic_rule where bridge_name = ?").param(d.getName()).update();
 			insertLists(d);
 		});
+	}
+
+	private static String keystore(Bridge d) {
+		return (d.getTls().getKeystore() != null) ? d.getTls().getKeystore().toString() : null;
 	}
 
 	void setPaused(String name, boolean paused) {
@@ -150,6 +159,7 @@ class BridgeRepository {
 		Bridge d = new Bridge();
 		d.setName(rs.getString("name"));
 		d.setClientId(rs.getString("client_id"));
+		d.setPeerClientId(rs.getString("peer_client_id"));
 		d.setUsername(rs.getString("username"));
 		d.setPasswordEnv(rs.getString("password_env"));
 		d.setKeepAlive(Duration.ofMillis(rs.getLong("keep_alive_ms")));
@@ -161,13 +171,19 @@ class BridgeRepository {
 		String truststore = rs.getString("truststore");
 		d.getTls().setTruststore((truststore != null) ? Path.of(truststore) : null);
 		d.getTls().setTruststoreType(rs.getString("truststore_type"));
+		String keystore = rs.getString("keystore");
+		d.getTls().setKeystore((keystore != null) ? Path.of(keystore) : null);
+		d.getTls().setKeystoreType(rs.getString("keystore_type"));
 		d.getQueue().setMaxBytes(DataSize.ofBytes(rs.getLong("queue_max_bytes")));
 		d.getQueue().setMaxMessages(rs.getLong("queue_max_messages"));
 		d.getReconnect().setInitialDelay(Duration.ofMillis(rs.getLong("reconnect_initial_ms")));
 		d.getReconnect().setMaxDelay(Duration.ofMillis(rs.getLong("reconnect_max_ms")));
+		BridgesProperties.Failover failover = BridgesProperties.Failover.of(rs.getString("failover"));
+		d.setFailover((failover != null) ? failover : BridgesProperties.Failover.IN_ORDER);
 		d.setAddresses(new ArrayList<>());
 		d.setTopics(new ArrayList<>());
-		return new Stored(d, rs.getString("password_encrypted"), rs.getString("truststore_password_encrypted"));
+		return new Stored(d, rs.getString("password_encrypted"), rs.getString("truststore_password_encrypted"),
+				rs.getString("keystore_password_encrypted"));
 	}
 
 	private static TopicRule rule(ResultSet rs) throws SQLException {

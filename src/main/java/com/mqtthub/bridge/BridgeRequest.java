@@ -24,9 +24,11 @@ import org.springframework.util.unit.DataSize;
  */
 record BridgeRequest(String name, List<String> addresses, String clientId, String username, String password,
 		String passwordEnv, String keepAlive, Boolean cleanSession, String connectTimeout, Integer inFlight,
-		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics) {
+		Boolean enabled, Boolean paused, Tls tls, Queue queue, Reconnect reconnect, List<Rule> topics,
+		String failover, String peerClientId) {
 
-	record Tls(String truststore, String truststorePassword, String truststoreType) {
+	record Tls(String truststore, String truststorePassword, String truststoreType, String keystore,
+			String keystorePassword, String keystoreType) {
 	}
 
 	record Queue(String maxBytes, Long maxMessages) {
@@ -48,7 +50,12 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 		Bridge d = new Bridge();
 		d.setName(name);
 		d.setAddresses((this.addresses != null) ? new ArrayList<>(this.addresses) : new ArrayList<>());
+		if (this.failover != null) {
+			// An unknown value leaves null, which the checks report as the field's problem.
+			d.setFailover(BridgesProperties.Failover.of(this.failover));
+		}
 		d.setClientId(blankToNull(this.clientId));
+		d.setPeerClientId(blankToNull(this.peerClientId));
 		d.setUsername(blankToNull(this.username));
 		d.setPassword(this.password);
 		d.setPasswordEnv(blankToNull(this.passwordEnv));
@@ -78,6 +85,18 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 			d.getTls().setTruststorePassword(this.tls.truststorePassword);
 			if (blankToNull(this.tls.truststoreType) != null) {
 				d.getTls().setTruststoreType(this.tls.truststoreType);
+			}
+			if (blankToNull(this.tls.keystore) != null) {
+				try {
+					d.getTls().setKeystore(Path.of(this.tls.keystore));
+				}
+				catch (InvalidPathException ex) {
+					problems.add(new Problem("tls.keystore", "not a file path"));
+				}
+			}
+			d.getTls().setKeystorePassword(this.tls.keystorePassword);
+			if (blankToNull(this.tls.keystoreType) != null) {
+				d.getTls().setKeystoreType(this.tls.keystoreType);
 			}
 		}
 		if (this.queue != null) {
@@ -152,14 +171,16 @@ record BridgeRequest(String name, List<String> addresses, String clientId, Strin
 				d.getPasswordEnv(), format(d.getKeepAlive()), d.isCleanSession(), format(d.getConnectTimeout()),
 				d.getInFlight(), d.isEnabled(), d.isPaused(),
 				new Tls((tls.getTruststore() != null) ? tls.getTruststore().toString() : null, null,
-						tls.getTruststoreType()),
+						tls.getTruststoreType(), (tls.getKeystore() != null) ? tls.getKeystore().toString() : null, null,
+						tls.getKeystoreType()),
 				new Queue(format(d.getQueue().getMaxBytes()), d.getQueue().getMaxMessages()),
 				new Reconnect(format(d.getReconnect().getInitialDelay()), format(d.getReconnect().getMaxDelay())),
 				d.getTopics()
 					.stream()
 					.map((r) -> new Rule(r.getFilter(), r.getDirection().name().toLowerCase(Locale.ROOT), r.getQos(),
 							r.getLocalPrefix(), r.getRemotePrefix()))
-					.toList());
+					.toList(),
+				d.getFailover().text(), d.getPeerClientId());
 	}
 
 	static String format(Duration duration) {

@@ -91,7 +91,7 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 			String name = definition.getName();
 			BridgeLink previous = this.links.get(name);
 			BridgeLink next = new BridgeLink(definition, password, this::fromRemote,
-					(previous != null) ? previous.counters() : new BridgeLink.Counters(), blocked);
+					(previous != null) ? previous.counters() : new BridgeLink.Counters(), blocked, this::statusChanged);
 			if (previous != null) {
 				previous.stop();
 			}
@@ -140,6 +140,9 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 			if (this.metrics != null) {
 				this.metrics.remove(name);
 			}
+			// Its status topic goes with it: an empty retained message deletes the retained one.
+			this.broker.publishFromOutside(BridgeStatus.topic(name), new byte[0], 1, true, () -> {
+			});
 			BridgeQueue queue = this.queues.remove(name);
 			long discarded = (queue != null) ? queue.discard() : 0;
 			if (this.store != null) {
@@ -179,8 +182,31 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 	@Override
 	public void published(String clientId, String topic, byte[] payload, int qos, boolean retain) {
 		for (BridgeLink link : this.links.values()) {
-			link.offer(topic, payload, qos, retain);
+			link.offer(clientId, topic, payload, qos, retain);
 		}
+	}
+
+	/**
+	 * Two hubs bridged to each other: what a bridge carries to the other hub itself is not also
+	 * delivered to the other hub's bridge here, which would bring it there a second time.
+	 */
+	@Override
+	public boolean mayDeliver(String clientId, String topic) {
+		for (BridgeLink link : this.links.values()) {
+			if (link.isPeer(clientId) && link.forwards(topic)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Publishes a bridge's new state, retained, in the hub only: it is not offered to the bridges,
+	 * so no remote learns of the hub's bridges.
+	 */
+	private void statusChanged(BridgeStatus status) {
+		this.broker.publishFromOutside(status.topic(), status.payload(), 1, true, () -> {
+		});
 	}
 
 	/**
@@ -193,7 +219,7 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 			if (link.name().equals(from.name())) {
 				continue;
 			}
-			link.offer(topic, payload, qos, retain);
+			link.offer(null, topic, payload, qos, retain);
 		}
 		return this.broker.publishFromOutside(topic, payload, qos, retain, stored);
 	}

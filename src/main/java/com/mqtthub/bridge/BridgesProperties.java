@@ -25,6 +25,31 @@ public class BridgesProperties {
 		this.bridges = bridges;
 	}
 
+	/** Which remote address each (re)connect tries first. */
+	public enum Failover {
+
+		/** Always the first address, then the next ones in order. */
+		IN_ORDER,
+		/** The address after the one used last, then on round the list. */
+		ROUND_ROBIN;
+
+		/** As written in the configuration and the API: {@code in-order}, {@code round-robin}. */
+		String text() {
+			return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
+
+		/** @return null when {@code text} is neither */
+		static Failover of(String text) {
+			for (Failover failover : values()) {
+				if (failover.text().equalsIgnoreCase(text.trim()) || failover.name().equalsIgnoreCase(text.trim())) {
+					return failover;
+				}
+			}
+			return null;
+		}
+
+	}
+
 	/** Where a topic rule sends messages. */
 	public enum Direction {
 
@@ -50,11 +75,20 @@ public class BridgesProperties {
 		/** Its name in the UI, the metrics and the data store: letters, digits, '-' and '_'. */
 		private String name;
 
-		/** Remote addresses (tcp://, ssl://, ws://, wss://), tried in this order. */
+		/** Remote addresses (tcp://, ssl://, ws://, wss://). */
 		private List<String> addresses = new ArrayList<>();
+
+		/** Where each (re)connect starts in {@link #addresses}. */
+		private Failover failover = Failover.IN_ORDER;
 
 		/** The client id at the remote; default "mqtthub-bridge-" and the name. */
 		private String clientId;
+
+		/**
+		 * When the remote is another hub with a bridge back to this one: that bridge's client id
+		 * here. Its messages are not sent back, and what this bridge forwards is not delivered to it.
+		 */
+		private String peerClientId;
 
 		private String username;
 
@@ -101,6 +135,22 @@ public class BridgesProperties {
 
 		public void setAddresses(List<String> addresses) {
 			this.addresses = addresses;
+		}
+
+		public Failover getFailover() {
+			return this.failover;
+		}
+
+		public void setFailover(Failover failover) {
+			this.failover = failover;
+		}
+
+		public String getPeerClientId() {
+			return this.peerClientId;
+		}
+
+		public void setPeerClientId(String peerClientId) {
+			this.peerClientId = peerClientId;
 		}
 
 		public String getClientId() {
@@ -209,10 +259,44 @@ public class BridgesProperties {
 
 	}
 
-	/** Whom to trust at ssl:// and wss:// addresses; the JVM's default trust store when unset. */
+	/**
+	 * Whom to trust at ssl:// and wss:// addresses (the JVM's default trust store when unset),
+	 * and the client certificate to show there (none when unset).
+	 */
 	public static class Tls {
 
 		private Path truststore;
+
+		/** A key store holding the bridge's private key and client certificate. */
+		private Path keystore;
+
+		private String keystorePassword;
+
+		private String keystoreType = "PKCS12";
+
+		public Path getKeystore() {
+			return this.keystore;
+		}
+
+		public void setKeystore(Path keystore) {
+			this.keystore = keystore;
+		}
+
+		public String getKeystorePassword() {
+			return this.keystorePassword;
+		}
+
+		public void setKeystorePassword(String keystorePassword) {
+			this.keystorePassword = keystorePassword;
+		}
+
+		public String getKeystoreType() {
+			return this.keystoreType;
+		}
+
+		public void setKeystoreType(String keystoreType) {
+			this.keystoreType = keystoreType;
+		}
 
 		private String truststorePassword;
 

@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.List;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.mqtthub.bridge.BridgesProperties.Bridge;
@@ -21,9 +25,11 @@ final class RemoteClients {
 	private RemoteClients() {
 	}
 
-	static MqttConnectOptions options(Bridge definition, char[] password, SSLSocketFactory socketFactory) {
+	/** @param addresses the addresses to try, in this order (see {@link AddressRotation}) */
+	static MqttConnectOptions options(Bridge definition, List<String> addresses, char[] password,
+			SSLSocketFactory socketFactory) {
 		MqttConnectOptions options = new MqttConnectOptions();
-		options.setServerURIs(definition.getAddresses().toArray(String[]::new));
+		options.setServerURIs(addresses.toArray(String[]::new));
 		options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
 		options.setCleanSession(definition.isCleanSession());
 		options.setKeepAliveInterval((int) definition.getKeepAlive().toSeconds());
@@ -91,24 +97,55 @@ final class RemoteClients {
 		return text.replaceAll("\\p{Cntrl}", "?");
 	}
 
+	/** Null when neither a trust store nor a key store is set: Paho then uses the JVM's defaults. */
 	static SSLSocketFactory socketFactory(Bridge definition) {
 		BridgesProperties.Tls tls = definition.getTls();
-		if (tls.getTruststore() == null) {
+		if (tls.getTruststore() == null && tls.getKeystore() == null) {
 			return null;
 		}
-		try (InputStream in = Files.newInputStream(tls.getTruststore())) {
-			KeyStore store = KeyStore.getInstance(tls.getTruststoreType());
-			char[] secret = (tls.getTruststorePassword() != null) ? tls.getTruststorePassword().toCharArray() : null;
-			store.load(in, secret);
-			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-			trust.init(store);
+		TrustManager[] trust = null;
+		KeyManager[] keys = null;
+		if (tls.getTruststore() != null) {
+			try {
+				TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+				factory.init(load(tls.getTruststore(), tls.getTruststoreType(), tls.getTruststorePassword()));
+				trust = factory.getTrustManagers();
+			}
+			catch (IOException | GeneralSecurityException ex) {
+				throw new IllegalStateException("Bridge '" + definition.getName() + "': cannot use the trust store "
+						+ tls.getTruststore() + ": " + ex.getMessage(), ex);
+			}
+		}
+		if (tls.getKeystore() != null) {
+			try {
+				char[] secret = (tls.getKeystorePassword() != null) ? tls.getKeystorePassword().toCharArray()
+						: new char[0];
+				KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+				factory.init(load(tls.getKeystore(), tls.getKeystoreType(), tls.getKeystorePassword()), secret);
+				keys = factory.getKeyManagers();
+			}
+			catch (IOException | GeneralSecurityException ex) {
+				throw new IllegalStateException("Bridge '" + definition.getName() + "': cannot use the key store "
+						+ tls.getKeystore() + ": " + ex.getMessage(), ex);
+			}
+		}
+		try {
 			SSLContext context = SSLContext.getInstance("TLS");
-			context.init(null, trust.getTrustManagers(), null);
+			context.init(keys, trust, null);
 			return context.getSocketFactory();
 		}
-		catch (IOException | GeneralSecurityException ex) {
-			throw new IllegalStateException("Bridge '" + definition.getName() + "': cannot use the trust store "
-					+ tls.getTruststore() + ": " + ex.getMessage(), ex);
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("Bridge '" + definition.getName() + "': cannot set up TLS: "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private static KeyStore load(java.nio.file.Path file, String type, String password)
+			throws IOException, GeneralSecurityException {
+		try (InputStream in = Files.newInputStream(file)) {
+			KeyStore store = KeyStore.getInstance(type);
+			store.load(in, (password != null) ? password.toCharArray() : null);
+			return store;
 		}
 	}
 

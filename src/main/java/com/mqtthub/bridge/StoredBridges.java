@@ -26,6 +26,8 @@ class StoredBridges {
 
 	static final String TRUSTSTORE_PASSWORD = "truststore-password";
 
+	static final String KEYSTORE_PASSWORD = "keystore-password";
+
 	private final BridgeRepository repository;
 
 	private final BridgeSecrets secrets;
@@ -91,6 +93,8 @@ class StoredBridges {
 				definition.setPassword(reveal(stored.passwordEncrypted(), name, PASSWORD));
 				definition.getTls().setTruststorePassword(
 						reveal(stored.truststorePasswordEncrypted(), name, TRUSTSTORE_PASSWORD));
+				definition.getTls()
+					.setKeystorePassword(reveal(stored.keystorePasswordEncrypted(), name, KEYSTORE_PASSWORD));
 			}
 			catch (IllegalStateException ex) {
 				reasons.add("its stored password cannot be decrypted with this key (mqtthub.bridge-secrets): "
@@ -143,6 +147,11 @@ class StoredBridges {
 			definition.getTls()
 				.setTruststorePassword(revealOrRefuse(stored.truststorePasswordEncrypted(), name, TRUSTSTORE_PASSWORD,
 						"tls.truststore-password"));
+		}
+		if (definition.getTls().getKeystorePassword() == null) {
+			definition.getTls()
+				.setKeystorePassword(revealOrRefuse(stored.keystorePasswordEncrypted(), name, KEYSTORE_PASSWORD,
+						"tls.keystore-password"));
 		}
 		emptyToNone(definition);
 		check(definition, problems);
@@ -205,6 +214,9 @@ class StoredBridges {
 				&& definition.getTls().getTruststorePassword().isEmpty()) {
 			definition.getTls().setTruststorePassword(null);
 		}
+		if (definition.getTls().getKeystorePassword() != null && definition.getTls().getKeystorePassword().isEmpty()) {
+			definition.getTls().setKeystorePassword(null);
+		}
 	}
 
 	private Stored seal(Bridge definition) {
@@ -213,7 +225,9 @@ class StoredBridges {
 				? this.secrets.encrypt(definition.getPassword(), name, PASSWORD) : null;
 		String truststorePassword = (definition.getTls().getTruststorePassword() != null)
 				? this.secrets.encrypt(definition.getTls().getTruststorePassword(), name, TRUSTSTORE_PASSWORD) : null;
-		return new Stored(definition, password, truststorePassword);
+		String keystorePassword = (definition.getTls().getKeystorePassword() != null)
+				? this.secrets.encrypt(definition.getTls().getKeystorePassword(), name, KEYSTORE_PASSWORD) : null;
+		return new Stored(definition, password, truststorePassword, keystorePassword);
 	}
 
 	private String reveal(String encrypted, String name, String field) {

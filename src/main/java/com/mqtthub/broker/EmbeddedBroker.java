@@ -109,7 +109,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 								events.denied(clientId);
 								closeAfterDeniedPublish(started[0], clientId);
 							}),
-					new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
+					deliveryCheck(new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
+							this.publishTap),
 					new MoquetteCore.QueueLimits(this.limits.maxQueuedMessages(), this.limits.maxQueuedBytes(),
 							this.limits::droppedForFullQueue, this.limits::droppedForQueuedBytes));
 			started[0] = moquette;
@@ -274,6 +275,10 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 		});
 		moquette.tapPublishes(tap::published);
+	}
+
+	private static MoquetteCore.DeliveryCheck deliveryCheck(DeliveryRules rules, PublishTap tap) {
+		return (clientId, filter, topic) -> tap.mayDeliver(clientId, topic) && rules.mayDeliver(clientId, filter, topic);
 	}
 
 	/** Hands published messages to {@code tap} (see {@link PublishTap}); takes effect at the next start. */

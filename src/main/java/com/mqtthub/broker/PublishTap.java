@@ -34,6 +34,15 @@ public interface PublishTap {
 	 */
 	void published(String clientId, String topic, byte[] payload, int qos, boolean retain);
 
+	/**
+	 * Whether a message on {@code topic} may go to the client {@code clientId}'s subscriptions,
+	 * asked on the engine's thread for every matching subscription, before the topic rules (so
+	 * it must be quick). A bridge says no when it carries the message to that client's hub itself.
+	 */
+	default boolean mayDeliver(String clientId, String topic) {
+		return true;
+	}
+
 	/** The broker's store, for maps of the tap's own. */
 	interface Store {
 

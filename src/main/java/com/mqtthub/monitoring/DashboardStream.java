@@ -3,12 +3,14 @@ package com.mqtthub.monitoring;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * Pushes each second's {@link Snapshot} to every open dashboard as a Server-Sent Event.
+ * Pushes each second's {@link Snapshot} to every open dashboard as a Server-Sent Event, and
+ * after it the figures of other features (the bridges), each as an event of its own name.
  */
 public class DashboardStream {
 
@@ -17,6 +19,9 @@ public class DashboardStream {
 
 	/** Each open stream and the user it was opened for, so that revoking the user ends it. */
 	private final Map<SseEmitter, String> emitters = new ConcurrentHashMap<>();
+
+	/** Other features' figures, by event name; each is computed once a second. */
+	private final Map<String, Supplier<?>> sections = new ConcurrentHashMap<>();
 
 	public DashboardStream(BrokerMonitor monitor) {
 		monitor.onSnapshot(this::send);
@@ -36,10 +41,22 @@ public class DashboardStream {
 		return emitter;
 	}
 
+	/** Sends {@code figures} every second, after the snapshot, as the event {@code name}. */
+	public void addSection(String name, Supplier<?> figures) {
+		this.sections.put(name, figures);
+	}
+
 	private void send(Snapshot snapshot) {
+		Map<String, Object> computed = new java.util.LinkedHashMap<>();
+		// Computed even with no dashboard open: a section may measure rates between seconds.
+		this.sections.forEach((name, figures) -> computed.put(name, figures.get()));
 		for (SseEmitter emitter : this.emitters.keySet()) {
 			try {
 				emitter.send(SseEmitter.event().name("snapshot").data(snapshot, MediaType.APPLICATION_JSON));
+				for (Map.Entry<String, Object> section : computed.entrySet()) {
+					emitter.send(SseEmitter.event().name(section.getKey()).data(section.getValue(),
+							MediaType.APPLICATION_JSON));
+				}
 			}
 			catch (IOException | IllegalStateException ex) {
 				this.emitters.remove(emitter);

@@ -109,6 +109,7 @@
     $('#editorTitle').text(bridge ? Admin.text('editor-edit', bridge.name) : Admin.text('editor-new'));
     $('#bridgeName').val(d.name || '').prop('disabled', !!bridge);
     $('#bridgeAddresses').val((d.addresses || []).join('\n'));
+    $('#bridgeFailover').val(d.failover || 'in-order');
     $('#bridgeClientId').val(d.clientId || '');
     $('#bridgeUsername').val(d.username || '');
     $('#bridgePassword').val('');
@@ -144,6 +145,7 @@
     var base = (editing && bridgesByName[editing]) ? $.extend(true, {}, bridgesByName[editing].definition) : {};
     base.name = editing || String($('#bridgeName').val()).trim();
     base.addresses = $('#bridgeAddresses').val().split('\n').map(function (a) { return a.trim(); }).filter(function (a) { return a !== ''; });
+    base.failover = $('#bridgeFailover').val();
     base.clientId = orNull($('#bridgeClientId').val());
     base.username = orNull($('#bridgeUsername').val());
     var password = $('#bridgePassword').val();
@@ -170,7 +172,7 @@
   function control(field) {
     var simple = { name: '#bridgeName', addresses: '#bridgeAddresses', clientId: '#bridgeClientId',
       username: '#bridgeUsername', password: '#bridgePassword', passwordEnv: '#bridgePasswordEnv',
-      keepAlive: '#bridgeKeepAlive' };
+      keepAlive: '#bridgeKeepAlive', failover: '#bridgeFailover' };
     var top = field.replace(/\[.*$/, '').replace(/\..*$/, '');
     if (simple[top]) {
       return $(simple[top]);

@@ -23,6 +23,24 @@
     $('#tileDenied').text(number(snapshot.deniedTotal));
   }
 
+  /** One tile per bridge: state (with the last error), queue, oldest message, rates. */
+  function showBridges(tiles) {
+    $('#bridgesSection').prop('hidden', !tiles.length);
+    var box = $('#bridgeTiles').empty();
+    tiles.forEach(function (tile) {
+      var state = tile.enabled ? tile.state.toLowerCase() : 'disabled';
+      box.append($('<div class="tile bridge">').attr('data-name', tile.name).attr('data-state', state).append(
+        $('<div class="label name">').text(tile.name),
+        $('<div class="value state">').text(Admin.text('state-' + state)),
+        $('<div class="detail error">').text(tile.lastError || ''),
+        $('<div class="detail queue">').text(Admin.text('bridge-queue', number(tile.queueMessages),
+          number(tile.queueBytes))),
+        $('<div class="detail oldest">').text(Admin.text('bridge-oldest', number(Math.round(tile.oldestAgeSeconds)))),
+        $('<div class="detail rates">').text(Admin.text('bridge-rates', number(tile.forwardedPerSecond),
+          number(tile.receivedPerSecond)))));
+    });
+  }
+
   function add(snapshot) {
     times.push(snapshot.time / 1000);
     ins.push(snapshot.messagesInRate);
@@ -71,6 +89,9 @@
       add(snapshot);
       draw();
       busiest();
+    });
+    source.addEventListener('bridges', function (event) {
+      showBridges(JSON.parse(event.data));
     });
     source.onerror = function () {
       $('#liveStatus').text(Admin.text('off')).removeClass('on');

@@ -148,6 +148,7 @@ class BridgeApiIT {
 		assertThat(view.path("source").asString()).isEqualTo("database");
 		assertThat(view.path("password").asString()).isEqualTo("set");
 		assertThat(view.path("definition").path("password").isNull()).isTrue();
+		assertThat(view.path("definition").path("failover").asString()).as("the default").isEqualTo("in-order");
 		assertThat(created.body()).doesNotContain(REMOTE_PASSWORD);
 
 		// Connected with the stored password (Mosquitto refuses anyone without it) and forwarding.
@@ -225,13 +226,13 @@ class BridgeApiIT {
 		admin.login(HubTest.ADMIN, HubTest.ADMIN_PASSWORD);
 		String csrf = admin.csrfToken();
 		HttpResponse<String> bad = admin.json("POST", "/api/bridges", """
-				{"name": "bad name", "addresses": ["http://example:80"], "keepAlive": "soon",
+				{"name": "bad name", "addresses": ["http://example:80"], "keepAlive": "soon", "failover": "random",
 				 "passwordEnv": "MQTTHUB_TEST_NOT_SET_ANYWHERE", "queue": {"maxBytes": "12 parsecs"},
 				 "topics": [{"filter": "a/#/b", "direction": "sideways", "qos": 3, "localPrefix": "x/+/"}]}""",
 				csrf);
 		assertThat(bad.statusCode()).isEqualTo(400);
 		assertThat(bad.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
-		assertThat(fields(bad)).containsExactlyInAnyOrder("name", "addresses[0]", "keepAlive", "passwordEnv",
+		assertThat(fields(bad)).containsExactlyInAnyOrder("name", "failover", "addresses[0]", "keepAlive", "passwordEnv",
 				"queue.maxBytes", "topics[0].filter", "topics[0].direction", "topics[0].qos",
 				"topics[0].localPrefix");
 		JsonNode first = json.readTree(bad.body()).path("fields").get(0);

@@ -45,6 +45,9 @@ class BridgePageIT extends BrowserTest {
 	@Autowired
 	private EmbeddedBroker broker;
 
+	@Autowired
+	private BridgeService bridges;
+
 	@BeforeAll
 	static void startRemote() throws Exception {
 		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
@@ -127,6 +130,7 @@ class BridgePageIT extends BrowserTest {
 		setRule(0, "rule-remote", "hub/");
 		type("bridgeUsername", "page-user");
 		type("bridgePassword", "page-secret-1");
+		new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).selectByValue("round-robin");
 		viewport(PHONE);
 		assertNoHorizontalOverflow();
 		assertAccessible();
@@ -152,6 +156,7 @@ class BridgePageIT extends BrowserTest {
 			assertThat(byId("bridgeName").isEnabled()).isFalse();
 			assertThat(value("bridgeAddresses")).isEqualTo(remote.uri());
 			assertThat(value("bridgeUsername")).isEqualTo("page-user");
+			assertThat(value("bridgeFailover")).isEqualTo("round-robin");
 			assertThat(value("bridgePassword")).isEmpty();
 			assertThat(text("passwordHint")).contains("leave the field empty to keep it");
 			click("addRule");
@@ -186,6 +191,37 @@ class BridgePageIT extends BrowserTest {
 		assertThat(text("note")).startsWith("Bridge page-edge deleted");
 	}
 
+	/** The text of the dashboard's tile of this bridge, empty while there is none. */
+	private static String tile(String name) {
+		return String.valueOf(js("var tile = document.querySelector(\".tile.bridge[data-name='\" + arguments[0] + \"']\");"
+				+ " return tile ? tile.innerText : '';", name));
+	}
+
+	@Test
+	void theDashboardShowsEachBridgeAsATileLive() throws Exception {
+		open("/admin/dashboard?lang=en");
+		waitUntil((d) -> tile("from-config").contains("paused"));
+		long queued = this.bridges.link("from-config").orElseThrow().queue().size();
+		Object pageId = js("return window.tileMark = Math.random();");
+		try (MqttTestClient publisher = MqttTestClient.connect("tcp://127.0.0.1:" + this.broker.getTcpPort(),
+				"tile-pub-" + UUID.randomUUID())) {
+			for (int i = 0; i < 3; i++) {
+				publisher.publish("config/tile", "t" + i, 1, false);
+			}
+		}
+		// Paused: the messages wait in its queue, and the tile shows it without a reload.
+		waitUntil((d) -> tile("from-config").contains("Queue: " + (queued + 3) + " messages"));
+		assertThat(tile("from-config")).contains("Oldest: ").contains("Forwarded 0 /s, received 0 /s");
+		assertThat(js("return window.tileMark;")).as("same page, not reloaded").isEqualTo(pageId);
+		viewport(PHONE);
+		assertNoHorizontalOverflow();
+		viewport(DESKTOP);
+		open("/admin/dashboard?lang=zh-CN");
+		waitUntil((d) -> tile("from-config").contains("已暂停"));
+		assertThat(tile("from-config")).contains("队列：").contains("条/秒");
+		driver.get(url("/admin/dashboard?lang=en"));
+	}
+
 	@Test
 	void theFormSpeaksChinese() {
 		open("/admin/bridges?lang=zh-CN");
@@ -194,6 +230,8 @@ class BridgePageIT extends BrowserTest {
 		click("addBridge");
 		assertThat(text("editorTitle")).isEqualTo("新建桥接");
 		assertThat(text("addRule")).isEqualTo("添加规则");
+		assertThat(new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).getFirstSelectedOption().getText())
+			.isEqualTo("按顺序：总是从第一个地址开始");
 		driver.get(url("/admin/bridges?lang=en"));
 	}
 

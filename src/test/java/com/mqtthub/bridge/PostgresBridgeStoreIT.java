@@ -47,10 +47,13 @@ class PostgresBridgeStoreIT {
 		try (PostgresServer postgres = PostgresServer.start()) {
 			try (ConfigurableApplicationContext hub = start(postgres)) {
 				BridgeRequest request = new BridgeRequest("pg-bridge", List.of("tcp://127.0.0.1:1", "ws://127.0.0.1:2/mqtt"),
-						"pg-client", "pg-user", PASSWORD, null, "30s", true, null, 5, true, true, null,
+						"pg-client", "pg-user", PASSWORD, null, "30s", true, null, 5, true, true,
+						new BridgeRequest.Tls(null, null, null, com.mqtthub.testing.TestKeystore.path().toString(),
+								com.mqtthub.testing.TestKeystore.PASSWORD, "PKCS12"),
 						new BridgeRequest.Queue("64MB", 5000L), new BridgeRequest.Reconnect("500ms", "2m"),
 						List.of(new BridgeRequest.Rule("a/#", "out", 2, "", "site/"),
-								new BridgeRequest.Rule("cmd/+", "in", 0, "local/", "")));
+								new BridgeRequest.Rule("cmd/+", "in", 0, "local/", "")),
+						"round-robin", "hub-b-bridge");
 				hub.getBean(StoredBridges.class).create(request);
 			}
 			Path keyFile = this.data.resolve("bridge-secrets.key");
@@ -59,12 +62,16 @@ class PostgresBridgeStoreIT {
 			try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "");
 					Statement statement = connection.createStatement()) {
 				try (ResultSet bridge = statement.executeQuery(
-						"select password_encrypted, keep_alive_ms, queue_max_bytes, paused from bridge where name = 'pg-bridge'")) {
+						"select password_encrypted, keep_alive_ms, queue_max_bytes, paused, failover, "
+								+ "keystore_password_encrypted from bridge where name = 'pg-bridge'")) {
 					assertThat(bridge.next()).isTrue();
 					assertThat(bridge.getString(1)).startsWith("v1:").doesNotContain(PASSWORD);
 					assertThat(bridge.getLong(2)).isEqualTo(30_000);
 					assertThat(bridge.getLong(3)).isEqualTo(64L << 20);
 					assertThat(bridge.getBoolean(4)).isTrue();
+					assertThat(bridge.getString(5)).isEqualTo("round-robin");
+					assertThat(bridge.getString(6)).startsWith("v1:")
+						.doesNotContain(com.mqtthub.testing.TestKeystore.PASSWORD);
 				}
 				List<String> rows = new ArrayList<>();
 				try (ResultSet rules = statement.executeQuery("select position, topic_filter, direction, qos, "
@@ -85,6 +92,10 @@ class PostgresBridgeStoreIT {
 				assertThat(view.addresses()).containsExactly("tcp://127.0.0.1:1", "ws://127.0.0.1:2/mqtt");
 				assertThat(view.definition().reconnect()).isEqualTo(new BridgeRequest.Reconnect("500ms", "2m"));
 				assertThat(view.definition().queue()).isEqualTo(new BridgeRequest.Queue("64MB", 5000L));
+				assertThat(view.definition().failover()).isEqualTo("round-robin");
+				assertThat(view.definition().peerClientId()).isEqualTo("hub-b-bridge");
+				assertThat(view.definition().tls().keystore()).isEqualTo(com.mqtthub.testing.TestKeystore.path().toString());
+				assertThat(view.definition().tls().keystorePassword()).isNull();
 				long deadline = System.nanoTime() + 20_000_000_000L;
 				while (link.state() != BridgeState.PAUSED && System.nanoTime() < deadline) {
 					Thread.sleep(20);

@@ -61,6 +61,15 @@ public final class Mosquitto implements AutoCloseable {
 
 	/** Writes the configuration and picks a port without starting Mosquitto. */
 	public static Mosquitto configure(Path directory, String passwordLine) throws IOException, InterruptedException {
+		return configure(directory, passwordLine, List.of());
+	}
+
+	/**
+	 * Writes the configuration, with these lines for its listener (e.g. {@code cafile ...},
+	 * {@code require_certificate true} for TLS), and picks a port without starting Mosquitto.
+	 */
+	public static Mosquitto configure(Path directory, String passwordLine, List<String> listenerOptions)
+			throws IOException, InterruptedException {
 		assumeAvailable();
 		Files.createDirectories(directory);
 		int port;
@@ -69,6 +78,7 @@ public final class Mosquitto implements AutoCloseable {
 		}
 		StringBuilder config = new StringBuilder();
 		config.append("listener ").append(port).append(" 127.0.0.1\n");
+		listenerOptions.forEach((line) -> config.append(line).append('\n'));
 		// Started as root, Mosquitto would switch to its own user, which cannot write here.
 		config.append("user ").append(System.getProperty("user.name")).append('\n');
 		config.append("persistence true\n");
