@@ -166,15 +166,27 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 		}
 	}
 
+	/**
+	 * The kept packets go on before the end of the connection, as the decoder hands on what it
+	 * read before the end of a stream: a DISCONNECT among them still means no will.
+	 */
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		close();
+		Object next;
+		while ((next = this.held.poll()) != null) {
+			ctx.fireChannelRead(next);
+		}
 		ctx.fireChannelInactive();
 	}
 
 	@Override
 	public void handlerRemoved(ChannelHandlerContext ctx) {
 		close();
+		Object next;
+		while ((next = this.held.poll()) != null) {
+			ReferenceCountUtil.release(next);
+		}
 	}
 
 	private void close() {
@@ -193,10 +205,6 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 			this.maxPauseTimer = null;
 		}
 		this.pressedBy.clear();
-		Object next;
-		while ((next = this.held.poll()) != null) {
-			ReferenceCountUtil.release(next);
-		}
 	}
 
 }

@@ -157,13 +157,35 @@ class PublisherBackPressureTest {
 	}
 
 	@Test
-	void packetsHeldWhenTheConnectionEndsAreReleasedAndThePauseIsNoLongerCounted() {
+	void packetsHeldWhenTheConnectionEndsGoOnBeforeItsEndAndThePauseIsNoLongerCounted() {
+		this.board.press(this.publisher, this.subscriber);
+		this.publisher.runPendingTasks();
+		this.publisher.writeInbound(publish(1));
+		this.publisher.writeInbound(MqttMessage.DISCONNECT);
+		List<Object> beforeTheEnd = new ArrayList<>();
+		this.publisher.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+			@Override
+			public void channelInactive(ChannelHandlerContext ctx) {
+				beforeTheEnd.addAll(PublisherBackPressureTest.this.handedOn);
+			}
+		});
+
+		this.publisher.close();
+
+		// As the decoder hands on what it read before the end: a DISCONNECT still means no will.
+		assertThat(beforeTheEnd).hasSize(2);
+		assertThat(beforeTheEnd.get(1)).isSameAs(MqttMessage.DISCONNECT);
+		assertThat(this.limits.pausedPublishers()).isZero();
+	}
+
+	@Test
+	void packetsHeldWhenTheHandlerIsRemovedAreReleased() {
 		this.board.press(this.publisher, this.subscriber);
 		this.publisher.runPendingTasks();
 		MqttPublishMessage held = publish(1);
 		this.publisher.writeInbound(held);
 
-		this.publisher.close();
+		this.publisher.pipeline().removeFirst();
 
 		assertThat(held.refCnt()).isZero();
 		assertThat(this.limits.pausedPublishers()).isZero();
