@@ -287,6 +287,33 @@ public final class MoquetteCore {
 				}
 			}
 
+			/**
+			 * The engine resends unacknowledged QoS 1/2 messages every 5 s from the network
+			 * thread, while the session loop acknowledges and releases them: a message released
+			 * meanwhile was written with no references left, and the connection was closed for it.
+			 * The resend runs on the session's loop instead, and only while the session is still
+			 * bound to this connection.
+			 */
+			@Override
+			public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object event) {
+				if (!(event instanceof InflightResender.ResendNotAckedPublishes)) {
+					super.userEventTriggered(ctx, event);
+					return;
+				}
+				Object connection = ctx.channel().attr(CONNECTION).get();
+				String clientId = NettyUtils.clientID(ctx.channel());
+				if (connection instanceof MQTTConnection mqttConnection && clientId != null) {
+					MoquetteCore.this.postOffice.routeCommand(clientId, "resend", () -> {
+						Session session = MoquetteCore.this.sessions.retrieve(clientId);
+						if (session != null && session.isBoundTo(mqttConnection)) {
+							session.resendInflightNotAcked();
+						}
+						return null;
+					});
+				}
+				ctx.fireUserEventTriggered(event);
+			}
+
 		};
 	}
 
