@@ -43,6 +43,10 @@ public final class BrokerLimits {
 
 	private final Map<Limit, LongAdder> refusals = new EnumMap<>(Limit.class);
 
+	private final LongAdder publisherPauses = new LongAdder();
+
+	private final AtomicInteger pausedPublishers = new AtomicInteger();
+
 	private final TopicLimits topics;
 
 	BrokerLimits(BrokerProperties properties) {
@@ -108,6 +112,27 @@ public final class BrokerLimits {
 
 	void droppedForFullQueue() {
 		this.droppedForFullQueues.increment();
+	}
+
+	/** Back-pressure stopped reading from a publisher. */
+	void publisherPaused() {
+		this.publisherPauses.increment();
+		this.pausedPublishers.incrementAndGet();
+	}
+
+	/** Back-pressure let a publisher go on (or its connection ended while held back). */
+	void publisherResumed() {
+		this.pausedPublishers.decrementAndGet();
+	}
+
+	/** Times back-pressure stopped reading from a publisher, since the start. */
+	public long publisherPauses() {
+		return this.publisherPauses.sum();
+	}
+
+	/** Publishers held back by back-pressure now. */
+	public int pausedPublishers() {
+		return this.pausedPublishers.get();
 	}
 
 	/** Bounds on topics, filters and subscriptions. */

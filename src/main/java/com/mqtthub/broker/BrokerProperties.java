@@ -146,6 +146,9 @@ public class BrokerProperties {
 	private final Retained retained = new Retained();
 
 	@Valid
+	private final BackPressure backPressure = new BackPressure();
+
+	@Valid
 	private final Tls tls = new Tls();
 
 	public String getHost() {
@@ -334,6 +337,83 @@ public class BrokerProperties {
 
 	public Retained getRetained() {
 		return this.retained;
+	}
+
+	public BackPressure getBackPressure() {
+		return this.backPressure;
+	}
+
+	/**
+	 * Back-pressure on publishers, under {@code mqtthub.broker.back-pressure}: rather than
+	 * acknowledge QoS 1/2 messages and then drop them at a connected subscriber's full queue,
+	 * the broker stops reading from the publishers that feed a queue above the high-water mark
+	 * until it is down at the low-water mark. Marks are percentages of
+	 * {@code max-queued-messages} and {@code max-queued-bytes}; a queue is above the high-water
+	 * mark when either figure is, and at the low-water mark when both are.
+	 */
+	public static class BackPressure {
+
+		/** Hold publishers back at all (off: full queues drop newer messages, counted). */
+		private boolean enabled = true;
+
+		/** Percentage of the queue caps above which a connected session's queue holds its publishers back. */
+		@Min(1)
+		@Max(99)
+		private int highWaterPercent = 25;
+
+		/** Percentage of the queue caps at or below which the publishers held back go on. */
+		@Min(0)
+		@Max(98)
+		private int lowWaterPercent = 10;
+
+		/**
+		 * Longest a publisher is held back at a time; a queue whose subscriber took nothing for
+		 * this long stops holding publishers back until it is at the low-water mark again. Keep it
+		 * below the keep-alive of your clients (reading paused for 1.5 x the keep-alive ends a
+		 * connection).
+		 */
+		@NotNull
+		@DurationMin(millis = 10)
+		private Duration maxPause = Duration.ofSeconds(1);
+
+		/** The low-water mark is below the high-water mark, or publishers would flap. */
+		@AssertTrue(message = "low-water-percent must be below high-water-percent")
+		public boolean isLowBelowHigh() {
+			return this.lowWaterPercent < this.highWaterPercent;
+		}
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getHighWaterPercent() {
+			return this.highWaterPercent;
+		}
+
+		public void setHighWaterPercent(int highWaterPercent) {
+			this.highWaterPercent = highWaterPercent;
+		}
+
+		public int getLowWaterPercent() {
+			return this.lowWaterPercent;
+		}
+
+		public void setLowWaterPercent(int lowWaterPercent) {
+			this.lowWaterPercent = lowWaterPercent;
+		}
+
+		public Duration getMaxPause() {
+			return this.maxPause;
+		}
+
+		public void setMaxPause(Duration maxPause) {
+			this.maxPause = maxPause;
+		}
+
 	}
 
 	/**

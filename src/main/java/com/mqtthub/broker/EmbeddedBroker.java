@@ -130,9 +130,14 @@ public class EmbeddedBroker implements SmartLifecycle {
 				(topic) -> moquette.retainedMessage(topic).getPayload().length);
 		moquette.governRetained(quota);
 		this.retainedQuota = quota;
+		BrokerProperties.BackPressure backPressure = this.properties.getBackPressure();
+		if (backPressure.isEnabled()) {
+			pressPublishers(moquette, backPressure);
+		}
 		MqttListeners network = new MqttListeners(new ConnectionServices(moquette, connectAuthentication,
 				this.authorizer, this.clientAddresses, this.limits, MoquetteSettings.maxMessageBytes(this.properties),
-				owners[0], inflightStore, quota), this.properties.getConnectTimeout());
+				owners[0], inflightStore, quota), this.properties.getConnectTimeout(),
+				backPressure.isEnabled() ? backPressure.getMaxPause() : null);
 		this.owners = owners[0];
 		this.inflight = inflightStore;
 		network.observe(events);
@@ -169,6 +174,21 @@ public class EmbeddedBroker implements SmartLifecycle {
 		this.listeners = network;
 		this.authentication = connectAuthentication;
 		announce(host);
+	}
+
+	/** Water marks as shares of the queue caps (see {@link BackPressure}). */
+	private void pressPublishers(MoquetteCore moquette, BrokerProperties.BackPressure backPressure) {
+		int maxMessages = this.limits.maxQueuedMessages();
+		long maxBytes = this.limits.maxQueuedBytes();
+		int high = backPressure.getHighWaterPercent();
+		int low = backPressure.getLowWaterPercent();
+		moquette.pressPublishers((int) ((long) maxMessages * high / 100), share(maxBytes, high),
+				(int) ((long) maxMessages * low / 100), share(maxBytes, low), backPressure.getMaxPause(),
+				new BackPressure());
+	}
+
+	private static long share(long bytes, int percent) {
+		return (bytes > Long.MAX_VALUE / 100) ? bytes / 100 * percent : bytes * percent / 100;
 	}
 
 	private void announce(String host) {

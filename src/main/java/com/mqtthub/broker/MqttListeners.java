@@ -80,7 +80,15 @@ final class MqttListeners {
 	/** The engine's subscriptions, for the limit per client. */
 	private final SubscriptionLimits.Subscriptions subscriptions;
 
-	MqttListeners(ConnectionServices services, Duration connectTimeout) {
+	/** The longest pause of a publisher held back, or null when back-pressure is off. */
+	private final Duration maxPublisherPause;
+
+	/**
+	 * @param maxPublisherPause the longest a publisher is held back at a time ({@link BackPressure}),
+	 * or null when back-pressure is off
+	 */
+	MqttListeners(ConnectionServices services, Duration connectTimeout, Duration maxPublisherPause) {
+		this.maxPublisherPause = maxPublisherPause;
 		this.retainFlag = new RetainFlag(services.core());
 		MoquetteCore core = services.core();
 		this.subscriptions = new SubscriptionLimits.Subscriptions() {
@@ -185,6 +193,11 @@ final class MqttListeners {
 		pipeline.addLast("decoder", new MqttDecoder(this.services.maxMessageBytes()));
 		pipeline.addLast("connectDeadline", new ConnectDeadline(this.connectTimeout, this.services.limits(),
 				this.services.addresses()));
+		if (this.maxPublisherPause != null) {
+			// Before every handler of packets: what it holds back has not been looked at yet.
+			pipeline.addLast("publisherBackPressure",
+					new PublisherBackPressure(this.services.limits(), this.maxPublisherPause.toNanos()));
+		}
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
 		// Inbound in this order; outbound, what the engine writes passes them from the last up.
 		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);

@@ -204,7 +204,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return;
 		}
 		this.persistentSession = !connect.variableHeader().isCleanSession();
-		ctx.channel().config().setAutoRead(false);
+		ReadPauses.pause(ctx.channel(), ReadPauses.Reason.HANDSHAKE);
 		MqttConnectMessage withId = withAssignedClientId(connect);
 		MqttConnectPayload payload = withId.payload();
 		this.authentication
@@ -416,7 +416,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			catch (Exception ex) {
 				exceptionCaught(ctx, ex);
 			}
-			ctx.channel().config().setAutoRead(!this.pausedForEngine);
+			ReadPauses.resume(ctx.channel(), ReadPauses.Reason.HANDSHAKE);
 		}
 	}
 
@@ -451,20 +451,20 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.probesWaiting--;
 			if (this.pausedForEngine && this.probesWaiting <= 1) {
 				this.pausedForEngine = false;
-				ctx.channel().config().setAutoRead(true);
+				ReadPauses.resume(ctx.channel(), ReadPauses.Reason.ENGINE);
 			}
 		}));
 		if (!queued) {
 			// The queue is full right now: stop reading and try again shortly.
 			this.probesWaiting--;
 			this.pausedForEngine = true;
-			ctx.channel().config().setAutoRead(false);
+			ReadPauses.pause(ctx.channel(), ReadPauses.Reason.ENGINE);
 			ctx.executor().schedule(() -> probeEngine(ctx), 10, TimeUnit.MILLISECONDS);
 			return;
 		}
 		if (this.probesWaiting >= 2 && !this.pausedForEngine) {
 			this.pausedForEngine = true;
-			ctx.channel().config().setAutoRead(false);
+			ReadPauses.pause(ctx.channel(), ReadPauses.Reason.ENGINE);
 		}
 	}
 

@@ -154,6 +154,12 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 			.description("Messages dropped: their client did not read (QoS 0) or their session's queue was full")
 			.tag("reason", "queue-full")
 			.register(registry);
+		FunctionCounter.builder("mqtthub.publisher.pauses", limits, BrokerLimits::publisherPauses)
+			.description("Times reading from a QoS 1/2 publisher was paused because a subscriber it feeds was behind")
+			.register(registry);
+		Gauge.builder("mqtthub.publishers.paused", limits, BrokerLimits::pausedPublishers)
+			.description("Publishers whose reading is paused now because a subscriber they feed is behind")
+			.register(registry);
 		EngineLoops loops = this.broker.getEngineLoops();
 		FunctionCounter.builder("mqtthub.engine.task.failures", loops, EngineLoops::taskFailures)
 			.description("Tasks that failed on a session loop of the broker engine (logged, the loop kept running)")

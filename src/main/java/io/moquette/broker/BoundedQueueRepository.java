@@ -8,13 +8,74 @@ import java.util.function.LongConsumer;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 
 /**
  * Caps the queue of every session: while it holds {@code max} messages, or a newer message would
  * take it past {@code maxBytes} (payload and topic), newer messages for it are dropped and
  * reported, so that one absent or slow client cannot fill the disk or memory.
+ * <p>
+ * With {@link #pressWith back-pressure} on, the queue of a connected session that goes above
+ * the high-water mark asks for the publisher of each message routed into it to be paused
+ * ({@link Pressure#press}), and lets them go ({@link Pressure#relieve}) once it is back at the
+ * low-water mark. A queue whose subscriber has taken nothing for the longest pause stops
+ * asking (it is left to fill up to the caps and drop, as without back-pressure) until it is
+ * back at the low-water mark: a client that stops reading holds its publishers back once, for
+ * that long at most. The queue of a session without a connection never asks: its client may
+ * stay away for days, and nobody should wait for it.
  */
 final class BoundedQueueRepository implements IQueueRepository {
+
+	/** Where back-pressure on publishers is asked for (see {@link #pressWith}). */
+	interface Pressure {
+
+		/** Asks for nothing. */
+		Pressure NONE = new Pressure() {
+
+			@Override
+			public Channel publisher() {
+				return null;
+			}
+
+			@Override
+			public Channel connectionOf(String clientId) {
+				return null;
+			}
+
+			@Override
+			public void press(Channel publisher, Channel subscriber) {
+			}
+
+			@Override
+			public void relieve(Channel subscriber) {
+			}
+
+		};
+
+		/** The connection of the client whose PUBLISH is being routed on this thread, or null. */
+		Channel publisher();
+
+		/** The connection of {@code clientId}'s session while it has one, else null. */
+		Channel connectionOf(String clientId);
+
+		/** {@code subscriber}'s queue is above the high-water mark with a message of {@code publisher}. */
+		void press(Channel publisher, Channel subscriber);
+
+		/** {@code subscriber}'s queue no longer holds its publishers back. */
+		void relieve(Channel subscriber);
+
+	}
+
+	/**
+	 * When a queue holds its publishers back.
+	 * @param highMessages above this many messages a connected session's queue presses
+	 * @param highBytes or above this many bytes
+	 * @param lowMessages it lets its publishers go at this many messages or fewer
+	 * @param lowBytes and this many bytes or fewer
+	 * @param maxStallNanos a queue whose subscriber took nothing for this long stops pressing
+	 */
+	record WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos) {
+	}
 
 	/** How a stored queue's figures are kept beside it in the store. */
 	interface StoredSizes {
@@ -68,6 +129,11 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	private final boolean stored;
 
+	/** Back-pressure on publishers: off until {@link #pressWith} (the marks are read per message). */
+	private volatile WaterMarks marks;
+
+	private volatile Pressure pressure = Pressure.NONE;
+
 	/** Payloads of retained messages sent for a new subscription (see {@link MoquetteCore}). */
 	private final Set<byte[]> retainedMarks;
 
@@ -101,6 +167,15 @@ final class BoundedQueueRepository implements IQueueRepository {
 		this.stored = stored;
 		this.retainedMarks = retainedMarks;
 		this.storedMarks = storedMarks;
+	}
+
+	/**
+	 * Turns back-pressure on for every queue: from now on a connected session's queue above the
+	 * high-water mark asks {@code pressure} to hold back the publishers of what is routed into it.
+	 */
+	void pressWith(WaterMarks marks, Pressure pressure) {
+		this.pressure = pressure;
+		this.marks = marks;
 	}
 
 	/** Bytes (payloads and topics) waiting in the queue of {@code clientId}; 0 when it has none open. */
@@ -183,6 +258,18 @@ final class BoundedQueueRepository implements IQueueRepository {
 		 */
 		private final ArrayDeque<Long> marked = new ArrayDeque<>();
 
+		/** The connection of this session for which publishers are held back, or null. */
+		private Channel pressedFor;
+
+		/** When the queue started holding publishers back for {@link #pressedFor}. */
+		private long pressedSince;
+
+		/** When the session last took a message out of the queue. */
+		private long lastTaken = System.nanoTime();
+
+		/** Its subscriber stalled while holding publishers back: no more until the queue is low again. */
+		private boolean gaveUp;
+
 		BoundedQueue(String clientId, SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue, long size,
 				long bytes, LongConsumer bytesRecorder, boolean inStore) {
 			this.clientId = clientId;
@@ -210,11 +297,13 @@ final class BoundedQueueRepository implements IQueueRepository {
 				if (this.size >= BoundedQueueRepository.this.max) {
 					message.release();
 					BoundedQueueRepository.this.onDrop.run();
+					pressIfHigh();
 					return;
 				}
 				if (this.bytes + sizeOf(message) > BoundedQueueRepository.this.maxBytes) {
 					message.release();
 					BoundedQueueRepository.this.onBytesDrop.run();
+					pressIfHigh();
 					return;
 				}
 			}
@@ -232,6 +321,60 @@ final class BoundedQueueRepository implements IQueueRepository {
 			this.queue.enqueue(kept);
 			this.size++;
 			addBytes(sizeOf(kept));
+			if (kept instanceof SessionRegistry.PublishedMessage) {
+				pressIfHigh();
+			}
+		}
+
+		/**
+		 * Above the high-water mark, asks for the publisher of the message being routed to be held
+		 * back, unless the session has no connection, the message comes from the subscriber
+		 * itself (its own acknowledgements would be held back too), or the subscriber took
+		 * nothing for the longest pause.
+		 */
+		private void pressIfHigh() {
+			WaterMarks marks = BoundedQueueRepository.this.marks;
+			if (marks == null || this.gaveUp
+					|| (this.size <= marks.highMessages() && this.bytes <= marks.highBytes())) {
+				return;
+			}
+			Pressure pressure = BoundedQueueRepository.this.pressure;
+			Channel publisher = pressure.publisher();
+			if (publisher == null) {
+				return;
+			}
+			Channel subscriber = pressure.connectionOf(this.clientId);
+			if (subscriber == null || subscriber == publisher) {
+				return;
+			}
+			long now = System.nanoTime();
+			if (subscriber != this.pressedFor) {
+				this.pressedFor = subscriber;
+				this.pressedSince = now;
+			}
+			if (now - Math.max(this.lastTaken, this.pressedSince) > marks.maxStallNanos()) {
+				this.gaveUp = true;
+				relieve();
+				return;
+			}
+			pressure.press(publisher, subscriber);
+		}
+
+		/** Back at the low-water mark (or emptied): the publishers held back go on. */
+		private void relieveIfLow() {
+			WaterMarks marks = BoundedQueueRepository.this.marks;
+			if (marks != null && this.size <= marks.lowMessages() && this.bytes <= marks.lowBytes()) {
+				this.gaveUp = false;
+				relieve();
+			}
+		}
+
+		private void relieve() {
+			Channel subscriber = this.pressedFor;
+			if (subscriber != null) {
+				this.pressedFor = null;
+				BoundedQueueRepository.this.pressure.relieve(subscriber);
+			}
 		}
 
 		private void addBytes(long delta) {
@@ -315,6 +458,8 @@ final class BoundedQueueRepository implements IQueueRepository {
 			}
 			if (message != null) {
 				addBytes(-sizeOf(message));
+				this.lastTaken = System.nanoTime();
+				relieveIfLow();
 			}
 			if (!this.inStore || message == null) {
 				return message;
@@ -349,6 +494,8 @@ final class BoundedQueueRepository implements IQueueRepository {
 			if (this.inStore && hadMarks) {
 				saveMarks();
 			}
+			this.gaveUp = false;
+			relieve();
 			BoundedQueueRepository.this.open.remove(this.clientId, this);
 		}
 

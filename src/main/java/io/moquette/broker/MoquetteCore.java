@@ -277,7 +277,53 @@ public final class MoquetteCore {
 		BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
 		this.bufferFlushMillis = brokerConfig.getBufferFlushMillis();
 		this.mqttHandler = new NewNettyMQTTHandler(
-				new MQTTConnectionFactory(brokerConfig, authenticator, this.sessions, this.postOffice));
+				new MQTTConnectionFactory(brokerConfig, authenticator, this.sessions, this.postOffice)) {
+
+			@Override
+			public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object message) throws Exception {
+				if (!(message instanceof MqttPublishMessage)) {
+					super.channelRead(ctx, message);
+					return;
+				}
+				Routing routing = Routing.CURRENT.get();
+				io.netty.channel.Channel outer = routing.publisher;
+				routing.publisher = ctx.channel();
+				try {
+					super.channelRead(ctx, message);
+				}
+				finally {
+					routing.publisher = outer;
+				}
+			}
+
+			/**
+			 * The engine resends unacknowledged QoS 1/2 messages every 5 s from the network
+			 * thread, while the session loop acknowledges and releases them: a message released
+			 * meanwhile was written with no references left, and the connection was closed for it.
+			 * The resend runs on the session's loop instead, and only while the session is still
+			 * bound to this connection.
+			 */
+			@Override
+			public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object event) {
+				if (!(event instanceof InflightResender.ResendNotAckedPublishes)) {
+					super.userEventTriggered(ctx, event);
+					return;
+				}
+				Object connection = ctx.channel().attr(CONNECTION).get();
+				String clientId = NettyUtils.clientID(ctx.channel());
+				if (connection instanceof MQTTConnection mqttConnection && clientId != null) {
+					MoquetteCore.this.postOffice.routeCommand(clientId, "resend", () -> {
+						Session session = MoquetteCore.this.sessions.retrieve(clientId);
+						if (session != null && session.isBoundTo(mqttConnection)) {
+							session.resendInflightNotAcked();
+						}
+						return null;
+					});
+				}
+				ctx.fireUserEventTriggered(event);
+			}
+
+		};
 	}
 
 	/**
@@ -313,6 +359,76 @@ public final class MoquetteCore {
 	 * {@code maxBytes}
 	 */
 	public record QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull) {
+	}
+
+	/** Where the hub holds back publishers whose messages a subscriber's queue cannot take. */
+	public interface PublisherPressure {
+
+		/**
+		 * The queue of the session connected on {@code subscriber} is above its high-water mark
+		 * with a message that {@code publisher} sent: hold {@code publisher} back. Called on the
+		 * subscriber's session loop for every such message; must be quick.
+		 */
+		void press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber);
+
+		/**
+		 * The queue of the session connected on {@code subscriber} is back at its low-water mark,
+		 * was emptied, or its subscriber stalled: let the publishers held back for it go on.
+		 */
+		void relieve(io.netty.channel.Channel subscriber);
+
+	}
+
+	/**
+	 * Turns back-pressure on: from now on, a QoS 1/2 message from a client routed into the queue
+	 * of a connected session above the high-water mark (either count or bytes) asks
+	 * {@code pressure} to hold that client back, until the queue is at the low-water mark (both)
+	 * again. A queue whose subscriber took nothing for {@code maxStall} stops asking until then.
+	 * Messages the broker publishes itself (bridges, the admin API, wills) hold nobody back.
+	 */
+	public void pressPublishers(int highMessages, long highBytes, int lowMessages, long lowBytes,
+			java.time.Duration maxStall, PublisherPressure pressure) {
+		this.queues.pressWith(
+				new BoundedQueueRepository.WaterMarks(highMessages, highBytes, lowMessages, lowBytes,
+						maxStall.toNanos()),
+				new BoundedQueueRepository.Pressure() {
+
+					@Override
+					public io.netty.channel.Channel publisher() {
+						return Routing.CURRENT.get().publisher;
+					}
+
+					@Override
+					public io.netty.channel.Channel connectionOf(String clientId) {
+						return connectedChannelOf(clientId);
+					}
+
+					@Override
+					public void press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber) {
+						pressure.press(publisher, subscriber);
+					}
+
+					@Override
+					public void relieve(io.netty.channel.Channel subscriber) {
+						pressure.relieve(subscriber);
+					}
+
+				});
+	}
+
+	/** The channel of {@code clientId}'s session while it is connected (call on its session loop), else null. */
+	private io.netty.channel.Channel connectedChannelOf(String clientId) {
+		Session session = this.sessions.retrieve(clientId);
+		if (session == null || !session.connected()) {
+			return null;
+		}
+		try {
+			Object connection = SESSION_CONNECTION.get(session);
+			return (connection instanceof MQTTConnection mqttConnection) ? mqttConnection.channel : null;
+		}
+		catch (IllegalAccessException ex) {
+			return null;
+		}
 	}
 
 	/** Payload and topic bytes waiting in the session queue of the client on {@code channel}. */
@@ -1082,7 +1198,12 @@ public final class MoquetteCore {
 		@Override
 		public PostOffice.RouteResult routeCommand(String clientId, String action,
 				java.util.concurrent.Callable<String> command) {
+			io.netty.channel.Channel publisher = Routing.CURRENT.get().publisher;
 			return super.routeCommand(clientId, action, () -> {
+				Routing routing = Routing.CURRENT.get();
+				io.netty.channel.Channel outer = routing.publisher;
+				routing.publisher = publisher;
+				routing.depth++;
 				try {
 					return command.call();
 				}
@@ -1090,8 +1211,34 @@ public final class MoquetteCore {
 					taskFailed(clientId, action, error);
 					return clientId;
 				}
+				finally {
+					routing.depth--;
+					if (routing.depth > 0) {
+						routing.publisher = outer;
+					}
+				}
 			});
 		}
+
+	}
+
+	/**
+	 * Which client's PUBLISH the current thread is routing, so that a subscriber's queue knows
+	 * whose message it takes (for back-pressure). The hub's handler sets it on the publisher's
+	 * network thread while the engine takes the PUBLISH ({@link #mqttHandler}); every command
+	 * routed from there to a session loop carries it along, and so on to the commands those
+	 * route in turn (a QoS 1 PUBLISH runs on the publisher's loop and routes one command per
+	 * subscriber loop). A command that runs inline (same loop) puts back the outer one's value;
+	 * the outermost leaves its own set, because the engine completes a QoS 2 PUBLISH in a
+	 * callback that runs right after the command, outside it.
+	 */
+	private static final class Routing {
+
+		static final ThreadLocal<Routing> CURRENT = ThreadLocal.withInitial(Routing::new);
+
+		io.netty.channel.Channel publisher;
+
+		int depth;
 
 	}
 

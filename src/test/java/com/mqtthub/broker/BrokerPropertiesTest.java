@@ -58,4 +58,16 @@ class BrokerPropertiesTest {
 		assertThat(properties.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(4 + 40 + 2));
 	}
 
+	@Test
+	void backPressureLetsGoBelowWhereItHoldsBackAndNeverForLong() {
+		BrokerProperties properties = new BrokerProperties();
+		assertThat(properties.getBackPressure().isEnabled()).isTrue();
+		properties.getBackPressure().setLowWaterPercent(25);
+		assertThat(problems(properties)).containsExactly("low-water-percent must be below high-water-percent");
+		properties.getBackPressure().setLowWaterPercent(10);
+		properties.getBackPressure().setHighWaterPercent(100);
+		properties.getBackPressure().setMaxPause(java.time.Duration.ZERO);
+		assertThat(problems(properties)).hasSize(2);
+	}
+
 }

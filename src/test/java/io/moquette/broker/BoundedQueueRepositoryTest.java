@@ -134,4 +134,152 @@ class BoundedQueueRepositoryTest {
 		}
 	}
 
+	/** Records what a queue asks of the publishers, with a settable publisher and subscriber. */
+	private static final class RecordedPressure implements BoundedQueueRepository.Pressure {
+
+		io.netty.channel.Channel publisher;
+
+		io.netty.channel.Channel subscriber;
+
+		final java.util.List<String> asked = new java.util.ArrayList<>();
+
+		@Override
+		public io.netty.channel.Channel publisher() {
+			return this.publisher;
+		}
+
+		@Override
+		public io.netty.channel.Channel connectionOf(String clientId) {
+			return this.subscriber;
+		}
+
+		@Override
+		public void press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber) {
+			this.asked.add("press");
+		}
+
+		@Override
+		public void relieve(io.netty.channel.Channel subscriber) {
+			this.asked.add("relieve");
+		}
+
+	}
+
+	private static final long NO_STALL_LIMIT = Long.MAX_VALUE;
+
+	/** Marks: above 3 messages (or 10 messages' bytes) presses, at 1 message (and bytes) relieves. */
+	private static BoundedQueueRepository.WaterMarks marks(long maxStallNanos) {
+		return new BoundedQueueRepository.WaterMarks(3, 10 * MESSAGE, 1, 10 * MESSAGE, maxStallNanos);
+	}
+
+	@Test
+	void aConnectedSessionsQueueAboveTheHighWaterMarkPressesItsPublishersUntilBackAtTheLowWaterMark() {
+		BoundedQueueRepository repository = repository(new MemoryQueueRepository(), 100, Long.MAX_VALUE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		RecordedPressure pressure = new RecordedPressure();
+		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
+		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
+		repository.pressWith(marks(NO_STALL_LIMIT), pressure);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = repository.getOrCreateQueue("c");
+		for (int i = 1; i <= 3; i++) {
+			queue.enqueue(message(i));
+		}
+		assertThat(pressure.asked).as("at the high-water mark, not above it").isEmpty();
+		queue.enqueue(message(4));
+		queue.enqueue(message(5));
+		assertThat(pressure.asked).containsExactly("press", "press");
+
+		numberOf(queue.dequeue());
+		numberOf(queue.dequeue());
+		numberOf(queue.dequeue());
+		assertThat(pressure.asked).as("above the low-water mark still").containsExactly("press", "press");
+		numberOf(queue.dequeue());
+		assertThat(pressure.asked).containsExactly("press", "press", "relieve");
+		numberOf(queue.dequeue());
+		assertThat(pressure.asked).as("once").containsExactly("press", "press", "relieve");
+		queue.closeAndPurge();
+	}
+
+	@Test
+	void theQueueOfASessionWithoutConnectionMessagesOfNoClientAndASubscribersOwnNeverPress() {
+		BoundedQueueRepository repository = repository(new MemoryQueueRepository(), 100, Long.MAX_VALUE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		RecordedPressure pressure = new RecordedPressure();
+		repository.pressWith(marks(NO_STALL_LIMIT), pressure);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = repository.getOrCreateQueue("c");
+		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
+		for (int i = 1; i <= 5; i++) {
+			queue.enqueue(message(i));
+		}
+		// Offline (no connection): nobody waits for a client that may stay away for days.
+		assertThat(pressure.asked).isEmpty();
+		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
+		pressure.publisher = null;
+		queue.enqueue(message(6));
+		// Published by the broker itself (bridges, the admin API, wills): nobody to hold back.
+		assertThat(pressure.asked).isEmpty();
+		pressure.publisher = pressure.subscriber;
+		queue.enqueue(message(7));
+		// Its own messages: holding it back would hold back its acknowledgements too.
+		assertThat(pressure.asked).isEmpty();
+		queue.closeAndPurge();
+	}
+
+	@Test
+	void aQueueWhoseSubscriberTakesNothingStopsPressingUntilItIsBackAtTheLowWaterMark() throws Exception {
+		BoundedQueueRepository repository = repository(new MemoryQueueRepository(), 100, Long.MAX_VALUE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		RecordedPressure pressure = new RecordedPressure();
+		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
+		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
+		repository.pressWith(marks(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50)), pressure);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = repository.getOrCreateQueue("c");
+		for (int i = 1; i <= 4; i++) {
+			queue.enqueue(message(i));
+		}
+		assertThat(pressure.asked).containsExactly("press");
+		Thread.sleep(100);
+		queue.enqueue(message(5));
+		// Stalled: its publishers go on, and it fills up to the cap as without back-pressure.
+		assertThat(pressure.asked).containsExactly("press", "relieve");
+		queue.enqueue(message(6));
+		numberOf(queue.dequeue());
+		queue.enqueue(message(7));
+		assertThat(pressure.asked).as("taking one is not enough").containsExactly("press", "relieve");
+
+		while (!queue.isEmpty()) {
+			numberOf(queue.dequeue());
+		}
+		queue.enqueue(message(8));
+		queue.enqueue(message(9));
+		queue.enqueue(message(10));
+		queue.enqueue(message(11));
+		assertThat(pressure.asked).as("back at the low-water mark: it presses again")
+			.containsExactly("press", "relieve", "press");
+		queue.closeAndPurge();
+		assertThat(pressure.asked).as("emptied").containsExactly("press", "relieve", "press", "relieve");
+	}
+
+	@Test
+	void theByteHighWaterMarkPressesToo() {
+		BoundedQueueRepository repository = repository(new MemoryQueueRepository(), 100, Long.MAX_VALUE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		RecordedPressure pressure = new RecordedPressure();
+		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
+		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
+		repository.pressWith(new BoundedQueueRepository.WaterMarks(100, 2 * MESSAGE, 100, MESSAGE, NO_STALL_LIMIT),
+				pressure);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = repository.getOrCreateQueue("c");
+		queue.enqueue(message(1));
+		queue.enqueue(message(2));
+		assertThat(pressure.asked).isEmpty();
+		queue.enqueue(message(3));
+		assertThat(pressure.asked).containsExactly("press");
+		numberOf(queue.dequeue());
+		assertThat(pressure.asked).containsExactly("press");
+		numberOf(queue.dequeue());
+		assertThat(pressure.asked).containsExactly("press", "relieve");
+		queue.closeAndPurge();
+	}
+
 }

@@ -1,0 +1,113 @@
+package io.moquette.broker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+import io.moquette.broker.config.IConfig;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.AcceptAllAuthenticator;
+import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The engine resends a QoS 1 message its subscriber has not acknowledged (every 5 s, with DUP
+ * and the same packet id); the hub has it done on the session's loop, where acknowledgements
+ * release messages, rather than on the network thread, which raced with them.
+ */
+class MoquetteCoreResendTest {
+
+	/** The engine's resend period is 5 s. */
+	private static final Duration WAIT = Duration.ofSeconds(12);
+
+	@TempDir
+	Path data;
+
+	private MoquetteCore core;
+
+	@BeforeEach
+	void start() throws Exception {
+		Properties settings = new Properties();
+		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
+		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
+		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
+		this.core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
+				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
+				});
+	}
+
+	@AfterEach
+	void stop() {
+		this.core.stop();
+	}
+
+	@Test
+	void anUnacknowledgedMessageIsSentAgainWithDupAndItsPacketId() throws Exception {
+		EmbeddedChannel subscriber = connected("subscriber");
+		EmbeddedChannel publisher = connected("publisher");
+		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
+			.build());
+		ReferenceCountUtil.release(awaitOutbound(subscriber, MqttSubAckMessage.class));
+		publisher.writeInbound(MqttMessageBuilders.publish().topicName("t").qos(MqttQoS.AT_LEAST_ONCE).messageId(7)
+			.payload(Unpooled.wrappedBuffer(new byte[] { 42 })).build());
+
+		MqttPublishMessage first = awaitOutbound(subscriber, MqttPublishMessage.class);
+		MqttPublishMessage again = awaitOutbound(subscriber, MqttPublishMessage.class);
+		try {
+			assertThat(first.fixedHeader().isDup()).isFalse();
+			assertThat(again.fixedHeader().isDup()).isTrue();
+			assertThat(again.variableHeader().packetId()).isEqualTo(first.variableHeader().packetId());
+			assertThat(again.payload().getByte(0)).isEqualTo((byte) 42);
+		}
+		finally {
+			ReferenceCountUtil.release(first);
+			ReferenceCountUtil.release(again);
+			subscriber.finishAndReleaseAll();
+			publisher.finishAndReleaseAll();
+		}
+	}
+
+	private EmbeddedChannel connected(String clientId) throws InterruptedException {
+		EmbeddedChannel channel = new EmbeddedChannel(this.core.mqttHandler());
+		channel.writeInbound(MqttMessageBuilders.connect()
+			.clientId(clientId)
+			.protocolVersion(MqttVersion.MQTT_3_1_1)
+			.cleanSession(true)
+			.keepAlive(60)
+			.build());
+		ReferenceCountUtil.release(awaitOutbound(channel, MqttConnAckMessage.class));
+		return channel;
+	}
+
+	private static <T> T awaitOutbound(EmbeddedChannel channel, Class<T> type) throws InterruptedException {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (System.nanoTime() < deadline) {
+			channel.runPendingTasks();
+			Object message = channel.readOutbound();
+			if (type.isInstance(message)) {
+				return type.cast(message);
+			}
+			ReferenceCountUtil.release(message);
+			if (message == null) {
+				Thread.sleep(10);
+			}
+		}
+		throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT);
+	}
+
+}
