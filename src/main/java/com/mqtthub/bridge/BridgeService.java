@@ -180,6 +180,11 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 	}
 
 	@Override
+	public boolean wantsMessages() {
+		return !this.links.isEmpty();
+	}
+
+	@Override
 	public void published(String clientId, String topic, byte[] payload, int qos, boolean retain) {
 		for (BridgeLink link : this.links.values()) {
 			link.offer(clientId, topic, payload, qos, retain);

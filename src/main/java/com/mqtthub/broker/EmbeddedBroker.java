@@ -294,7 +294,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 			}
 
 		});
-		moquette.tapPublishes(tap::published);
+		moquette.tapPublishes(tap::published, tap::wantsMessages);
 	}
 
 	private static MoquetteCore.DeliveryCheck deliveryCheck(DeliveryRules rules, PublishTap tap) {

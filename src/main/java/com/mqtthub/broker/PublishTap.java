@@ -43,6 +43,14 @@ public interface PublishTap {
 		return true;
 	}
 
+	/**
+	 * Whether {@link #published} wants messages at all right now; asked for every message before
+	 * its payload is copied for the tap, so it must be quick.
+	 */
+	default boolean wantsMessages() {
+		return true;
+	}
+
 	/** The broker's store, for maps of the tap's own. */
 	interface Store {
 

@@ -909,7 +909,7 @@ public final class MoquetteCore {
 	 * a PUBLISH and only then notifies its interceptors, on their own thread, and every commit
 	 * first drains the session loops and then that thread (see {@code drainBeforeCommit}).
 	 */
-	public void tapPublishes(PublishListener listener) {
+	public void tapPublishes(PublishListener listener, java.util.function.BooleanSupplier wanted) {
 		this.interceptor.addInterceptHandler(new AbstractInterceptHandler() {
 
 			@Override
@@ -926,6 +926,10 @@ public final class MoquetteCore {
 			public void onPublish(InterceptPublishMessage message) {
 				ByteBuf payload = message.getPayload();
 				try {
+					if (!wanted.getAsBoolean()) {
+						// Nobody listens (no bridge): no copy on the publish path.
+						return;
+					}
 					byte[] bytes = new byte[payload.readableBytes()];
 					payload.getBytes(payload.readerIndex(), bytes);
 					listener.published(message.getClientID(), message.getTopicName(), bytes,
