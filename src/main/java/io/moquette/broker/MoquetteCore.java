@@ -1203,12 +1203,16 @@ public final class MoquetteCore {
 		public PostOffice.RouteResult routeCommand(String clientId, String action,
 				java.util.concurrent.Callable<String> command) {
 			io.netty.channel.Channel publisher = Routing.CURRENT.get().publisher;
+			boolean connect = "CONN".equals(action);
 			return super.routeCommand(clientId, action, () -> {
 				Routing routing = Routing.CURRENT.get();
 				io.netty.channel.Channel outer = routing.publisher;
 				routing.publisher = publisher;
 				routing.depth++;
 				try {
+					if (connect) {
+						endCleanSession(clientId);
+					}
 					return command.call();
 				}
 				catch (Throwable error) {
@@ -1224,6 +1228,28 @@ public final class MoquetteCore {
 			});
 		}
 
+	}
+
+	/**
+	 * A session started with clean session 1 lasts as long as its connection (MQTT-3.1.2-6). A
+	 * new CONNECT with the same client id can reach the session loop before the end of that
+	 * connection does (its DISCONNECT or close is read on another network thread), or while it
+	 * is still open (a take-over): the engine would then resume that session for a clean
+	 * session 0 CONNECT, answer session present 1 and keep what it held. It is ended here first,
+	 * on the session loop, as the end of its connection would have: the connection is closed and
+	 * the session's state removed.
+	 */
+	private void endCleanSession(String clientId) {
+		Session old = this.sessions.retrieve(clientId);
+		if (old == null || !old.isClean() || !old.expireImmediately()) {
+			return;
+		}
+		if (old.connected()) {
+			old.closeImmediately();
+		}
+		if (old.disconnected()) {
+			this.sessions.connectionClosed(old);
+		}
 	}
 
 	/**

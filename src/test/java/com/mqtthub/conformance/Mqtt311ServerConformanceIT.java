@@ -212,6 +212,25 @@ class Mqtt311ServerConformanceIT {
 		}
 
 		@Test
+		@DisplayName("MQTT-3.1.2-6, MQTT-3.1.4-2: a clean session taken over by clean session 0 leaves nothing behind")
+		void cleanSessionTakenOverLeavesNothing() throws IOException {
+			String clientId = id("clean-taken");
+			String target = topic("clean-taken");
+			RawMqttClient first = connected(clientId);
+			assertThat(first.subscribeAndAwait(1, target, 1)).containsExactly(1);
+
+			RawMqttClient second = open();
+			second.send(new Connect(clientId).cleanSession(false).toBytes());
+			Packet connAck = second.read();
+			assertThat(connAck.type()).isEqualTo(CONNACK);
+			assertThat(connAck.body()[0]).as("session present").isZero();
+			assertThat(first.closedByServerWithin(WAIT)).isTrue();
+			// The clean session's subscription ended with it.
+			connected(id("pub")).publish(target, "not for the new session", 1, false, 1, false);
+			assertThat(second.poll(QUIET)).isNull();
+		}
+
+		@Test
 		@DisplayName("MQTT-3.1.2-8: the will is published when the connection ends without DISCONNECT")
 		void willOnAbnormalClose() throws IOException {
 			String willTopic = topic("will");
