@@ -1,5 +1,12 @@
 package com.mqtthub.broker;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.moquette.broker.MoquetteCore;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -24,6 +31,8 @@ import io.netty.util.ReferenceCountUtil;
  * acknowledges it, and, when the client connects again and its session is resumed, sends them
  * again first, in order, with DUP 1 and their packet ids (MQTT-4.4.0-1, MQTT-3.3.1-1), before
  * anything the engine sends. PUBREL is sent again for QoS 2 messages the client has received.
+ * Then the messages the engine took as in flight but never wrote (it drops writes while a
+ * connection is not writable), which are recorded from then on.
  * <p>
  * After a restart the engine no longer knows those messages: their acknowledgements are
  * answered here and not passed on. For a clean session it does nothing but drop what an earlier
@@ -31,11 +40,30 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class InflightTracker extends ChannelDuplexHandler {
 
-	/** Numbers the engine's messages on a connection after a given packet id. */
-	@FunctionalInterface
-	interface PacketIds {
+	/** What the tracker needs of the engine's side of a session. */
+	interface EngineSession {
 
+		/** Numbers the engine's messages on a connection after a given packet id. */
 		void continueAfter(Channel channel, int packetId);
+
+		/** The QoS 1 and 2 messages the engine holds as in flight for the connection's session. */
+		List<MoquetteCore.HeldMessage> heldInFlight(Channel channel);
+
+		static EngineSession of(MoquetteCore core) {
+			return new EngineSession() {
+
+				@Override
+				public void continueAfter(Channel channel, int packetId) {
+					core.continuePacketIdsAfter(channel, packetId);
+				}
+
+				@Override
+				public List<MoquetteCore.HeldMessage> heldInFlight(Channel channel) {
+					return core.heldInFlight(channel);
+				}
+
+			};
+		}
 
 	}
 
@@ -50,7 +78,7 @@ final class InflightTracker extends ChannelDuplexHandler {
 
 	private final InflightStore store;
 
-	private final PacketIds packetIds;
+	private final EngineSession engine;
 
 	/** Asks for a store commit soon, so that records reach the disk without waiting for autosave. */
 	private final Runnable commitSoon;
@@ -68,10 +96,10 @@ final class InflightTracker extends ChannelDuplexHandler {
 
 	private boolean cleanSessionAsked;
 
-	InflightTracker(InflightStore store, PacketIds packetIds, Runnable commitSoon,
+	InflightTracker(InflightStore store, EngineSession engine, Runnable commitSoon,
 			java.util.function.Consumer<io.netty.util.concurrent.EventExecutor> recordingOn) {
 		this.store = store;
-		this.packetIds = packetIds;
+		this.engine = engine;
 		this.commitSoon = commitSoon;
 		this.recordingOn = recordingOn;
 	}
@@ -146,22 +174,64 @@ final class InflightTracker extends ChannelDuplexHandler {
 		}
 		this.session = Session.PERSISTENT;
 		this.recordingOn.accept(ctx.executor());
+		List<InflightStore.Pending> pending = this.store.pending(this.clientId);
+		List<MoquetteCore.HeldMessage> unsent = unsent(ctx.channel(), pending);
+		int last = unsent.isEmpty() ? this.store.lastPacketId(this.clientId) : unsent.get(unsent.size() - 1).packetId();
 		// Before the CONNACK is written: the engine sends its queue once it is, with new ids.
-		this.packetIds.continueAfter(ctx.channel(), this.store.lastPacketId(this.clientId));
+		this.engine.continueAfter(ctx.channel(), last);
 		ctx.write(connAck, promise);
-		for (InflightStore.Pending pending : this.store.pending(this.clientId)) {
-			InflightStore.Record record = pending.record();
+		for (InflightStore.Pending resent : pending) {
+			InflightStore.Record record = resent.record();
 			if (record.state() == InflightStore.RELEASED) {
-				ctx.write(pubRel(pending.packetId()));
+				ctx.write(pubRel(resent.packetId()));
 			}
 			else {
-				ctx.write(new MqttPublishMessage(
-						new MqttFixedHeader(MqttMessageType.PUBLISH, true, MqttQoS.valueOf(record.qos()), record.retain(),
-								0),
-						new MqttPublishVariableHeader(record.topic(), pending.packetId()),
-						Unpooled.wrappedBuffer(record.payload())));
+				ctx.write(publish(true, record.qos(), record.retain(), record.topic(), resent.packetId(),
+						record.payload()));
 			}
 		}
+		for (MoquetteCore.HeldMessage message : unsent) {
+			this.store.sent(this.clientId, message.packetId(), message.qos(), message.retain(), message.topic(),
+					message.payload());
+			ctx.write(publish(false, message.qos(), message.retain(), message.topic(), message.packetId(),
+					message.payload()));
+		}
+		if (!unsent.isEmpty()) {
+			this.commitSoon.run();
+		}
+	}
+
+	/**
+	 * Messages the engine took as in flight for this session but whose write it dropped (the
+	 * connection was not writable, or already closing): they never reached this handler, so they
+	 * are not recorded. Left to the engine, the next message would take the packet id of the
+	 * first of them and the engine would drop it for good. Sorted in the order the engine
+	 * numbered them, after the last id recorded.
+	 */
+	private List<MoquetteCore.HeldMessage> unsent(Channel channel, List<InflightStore.Pending> pending) {
+		List<MoquetteCore.HeldMessage> held = this.engine.heldInFlight(channel);
+		if (held.isEmpty()) {
+			return held;
+		}
+		Set<Integer> recorded = new HashSet<>();
+		for (InflightStore.Pending resent : pending) {
+			recorded.add(resent.packetId());
+		}
+		int last = this.store.lastPacketId(this.clientId);
+		List<MoquetteCore.HeldMessage> unsent = new ArrayList<>();
+		for (MoquetteCore.HeldMessage message : held) {
+			if (!recorded.contains(message.packetId())) {
+				unsent.add(message);
+			}
+		}
+		unsent.sort(Comparator.comparingInt((message) -> Math.floorMod(message.packetId() - last - 1, 65535)));
+		return unsent;
+	}
+
+	private static MqttPublishMessage publish(boolean dup, int qos, boolean retain, String topic, int packetId,
+			byte[] payload) {
+		return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
+				new MqttPublishVariableHeader(topic, packetId), Unpooled.wrappedBuffer(payload));
 	}
 
 	private static MqttMessage pubRel(int packetId) {

@@ -210,7 +210,7 @@ final class MqttListeners {
 				new PublishTopicLimits(this.services.limits(), this.services.addresses(), guard::refusedEarly));
 		pipeline.addLast("subscriptionLimits",
 				new SubscriptionLimits(this.services.limits(), this.subscriptions, this.services.addresses()));
-		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), core::continuePacketIdsAfter,
+		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), InflightTracker.EngineSession.of(core),
 				() -> core.afterCommit(NOTHING), core::recordsInFlightOn));
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));

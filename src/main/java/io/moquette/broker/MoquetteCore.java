@@ -196,6 +196,51 @@ public final class MoquetteCore {
 		}
 	}
 
+	/** A QoS 1 or 2 message the engine holds as sent to a session and not yet acknowledged. */
+	public record HeldMessage(int packetId, int qos, boolean retain, String topic, byte[] payload) {
+	}
+
+	/**
+	 * The QoS 1 and 2 messages the engine holds as in flight for the session bound to
+	 * {@code channel}, by packet id. The engine drops the write of such a message when the
+	 * channel is not writable (or no longer open) and counts on resending it later; if the
+	 * connection ends first, the message is in flight for the engine but never reached the
+	 * connection's pipeline, and the hub's records do not know it. Call when the connection's
+	 * CONNACK is written: the session loop has bound the session then and, until the connection
+	 * completes, changes its window only for a late acknowledgement from the previous connection.
+	 */
+	public List<HeldMessage> heldInFlight(io.netty.channel.Channel channel) {
+		Object connection = channel.attr(CONNECTION).get();
+		String clientId = NettyUtils.clientID(channel);
+		Session session = (clientId != null) ? this.sessions.retrieve(clientId) : null;
+		if (!(connection instanceof MQTTConnection mqttConnection) || session == null
+				|| !session.isBoundTo(mqttConnection)) {
+			return List.of();
+		}
+		for (int attempt = 0; attempt < 3; attempt++) {
+			try {
+				Map<?, ?> window = (Map<?, ?>) SESSION_INFLIGHT.get(session);
+				List<HeldMessage> held = new ArrayList<>();
+				for (Map.Entry<?, ?> entry : window.entrySet()) {
+					if (entry.getValue() instanceof SessionRegistry.PublishedMessage message
+							&& message.publishingQos.value() > 0 && message.payload.refCnt() > 0) {
+						held.add(new HeldMessage((Integer) entry.getKey(), message.publishingQos.value(),
+								sentForNewSubscription(message.payload), message.topic.toString(),
+								io.netty.buffer.ByteBufUtil.getBytes(message.payload)));
+					}
+				}
+				return held;
+			}
+			catch (java.util.ConcurrentModificationException | io.netty.util.IllegalReferenceCountException ex) {
+				// A late acknowledgement from the previous connection: look again.
+			}
+			catch (IllegalAccessException ex) {
+				throw new IllegalStateException("The broker engine's in-flight messages cannot be read", ex);
+			}
+		}
+		return List.of();
+	}
+
 	private static Field sessionQueueField() {
 		try {
 			Field field = Session.class.getDeclaredField("sessionQueue");

@@ -32,9 +32,26 @@ class InflightTrackerTest {
 
 	private int commits;
 
+	/** What the engine holds as in flight for the next connection. */
+	private final List<io.moquette.broker.MoquetteCore.HeldMessage> held = new ArrayList<>();
+
+	private final InflightTracker.EngineSession engine = new InflightTracker.EngineSession() {
+
+		@Override
+		public void continueAfter(io.netty.channel.Channel channel, int packetId) {
+			InflightTrackerTest.this.continuedAfter.add(packetId);
+		}
+
+		@Override
+		public List<io.moquette.broker.MoquetteCore.HeldMessage> heldInFlight(io.netty.channel.Channel channel) {
+			return List.copyOf(InflightTrackerTest.this.held);
+		}
+
+	};
+
 	private EmbeddedChannel connect(InflightStore store, boolean cleanSession) {
-		EmbeddedChannel channel = new EmbeddedChannel(new InflightTracker(store,
-				(ch, packetId) -> this.continuedAfter.add(packetId), () -> this.commits++, (loop) -> {
+		EmbeddedChannel channel = new EmbeddedChannel(new InflightTracker(store, this.engine,
+				() -> this.commits++, (loop) -> {
 				}));
 		MqttConnectMessage connect = MqttMessageBuilders.connect()
 			.clientId("device")
@@ -103,6 +120,51 @@ class InflightTrackerTest {
 	}
 
 	@Test
+	void messagesTheEngineNeverWroteAreSentAfterTheRecordedOnesAndKeepTheirIds() {
+		InflightStore store = new InflightStore(this.records);
+		EmbeddedChannel first = connect(store, false);
+		first.writeOutbound(publish(65534, 1, "written"));
+		first.finishAndReleaseAll();
+		// The engine numbered two more, but dropped their writes: the connection was not writable.
+		byte[] payload = "never written".getBytes(StandardCharsets.UTF_8);
+		this.held.add(new io.moquette.broker.MoquetteCore.HeldMessage(1, 1, false, "a/b", payload));
+		this.held.add(new io.moquette.broker.MoquetteCore.HeldMessage(65534, 1, false, "a/b", payload));
+		this.held.add(new io.moquette.broker.MoquetteCore.HeldMessage(65535, 2, true, "a/c", payload));
+
+		EmbeddedChannel second = connect(store, false);
+		// Not after 65534: the engine's next message would take 65535 and push the held one out.
+		assertThat(this.continuedAfter).endsWith(1);
+		MqttPublishMessage recorded = second.readOutbound();
+		assertThat(recorded.variableHeader().packetId()).isEqualTo(65534);
+		assertThat(recorded.fixedHeader().isDup()).isTrue();
+		MqttPublishMessage wrapped = second.readOutbound();
+		assertThat(wrapped.variableHeader().packetId()).isEqualTo(65535);
+		assertThat(wrapped.fixedHeader().isDup()).as("never sent before").isFalse();
+		assertThat(wrapped.fixedHeader().qosLevel()).isEqualTo(MqttQoS.EXACTLY_ONCE);
+		assertThat(wrapped.fixedHeader().isRetain()).isTrue();
+		assertThat(wrapped.variableHeader().topicName()).isEqualTo("a/c");
+		MqttPublishMessage after = second.readOutbound();
+		assertThat(after.variableHeader().packetId()).isEqualTo(1);
+		assertThat(after.content().toString(StandardCharsets.UTF_8)).isEqualTo("never written");
+		assertThat((Object) second.readOutbound()).isNull();
+		ReferenceCountUtil.release(recorded);
+		ReferenceCountUtil.release(wrapped);
+		ReferenceCountUtil.release(after);
+		second.finishAndReleaseAll();
+
+		// Recorded now: sent again after a restart, when the engine no longer holds them.
+		this.held.clear();
+		EmbeddedChannel third = connect(new InflightStore(this.records), false);
+		List<Integer> ids = new ArrayList<>();
+		for (Object message; (message = third.readOutbound()) != null;) {
+			ids.add(((MqttPublishMessage) message).variableHeader().packetId());
+			ReferenceCountUtil.release(message);
+		}
+		assertThat(ids).containsExactly(65534, 65535, 1);
+		third.finishAndReleaseAll();
+	}
+
+	@Test
 	void afterARestartTheHubAnswersAcknowledgementsTheEngineDoesNotKnow() {
 		EmbeddedChannel before = connect(new InflightStore(this.records), false);
 		before.writeOutbound(publish(3, 1, "q1"), publish(4, 2, "q2"));
@@ -144,8 +206,7 @@ class InflightTrackerTest {
 		persistent.writeOutbound(publish(1, 1, "kept"));
 		persistent.finishAndReleaseAll();
 
-		EmbeddedChannel refused = new EmbeddedChannel(new InflightTracker(store, (ch, id) -> {
-		}, () -> {
+		EmbeddedChannel refused = new EmbeddedChannel(new InflightTracker(store, this.engine, () -> {
 		}, (loop) -> {
 		}));
 		refused.writeInbound(MqttMessageBuilders.connect().clientId("device").cleanSession(false).build());
