@@ -22,14 +22,25 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The remote goes away in the middle of a stream of QoS 1 messages published at the hub and
- * comes back: every message arrives at the remote, in order per topic.
+ * The remote goes away for {@value #OUTAGE_SECONDS_DEFAULT} s in the middle of a stream of
+ * {@value #MESSAGES_DEFAULT} QoS 1 messages published at the hub, and comes back: every message
+ * arrives at the remote, in order per topic.
  */
 @HubTest
 class BridgeOutageIT {
 
-	/** Sized to keep the test well under a minute on a small machine. */
-	private static final int MESSAGES = Integer.getInteger("bridge.outage.messages", 3000);
+	private static final int MESSAGES_DEFAULT = 10_000;
+
+	private static final int OUTAGE_SECONDS_DEFAULT = 30;
+
+	private static final int MESSAGES = Integer.getInteger("bridge.outage.messages", MESSAGES_DEFAULT);
+
+	/** How long the remote stays away. */
+	private static final Duration OUTAGE = Duration
+		.ofSeconds(Integer.getInteger("bridge.outage.seconds", OUTAGE_SECONDS_DEFAULT));
+
+	/** The stream is paced to last a little longer than the outage, which starts at a quarter of it. */
+	private static final Duration STREAM = OUTAGE.plusSeconds(10);
 
 	private static final String[] TOPICS = { "stream/a", "stream/b" };
 
@@ -82,7 +93,13 @@ class BridgeOutageIT {
 				"outage-publisher")) {
 			publishing = CompletableFuture.runAsync(() -> {
 				try {
+					long start = System.nanoTime();
 					for (int i = 0; i < MESSAGES; i++) {
+						long due = start + STREAM.toNanos() * i / MESSAGES;
+						long early = due - System.nanoTime();
+						if (early > 0) {
+							TimeUnit.NANOSECONDS.sleep(early);
+						}
 						// Acknowledged by the hub: from here on it must reach the remote.
 						publisher.publish(TOPICS[i % TOPICS.length], Integer.toString(i), 1, false);
 						published.incrementAndGet();
@@ -96,12 +113,16 @@ class BridgeOutageIT {
 			remote.stop();
 			stream.add(before.drain());
 			before.close();
-			awaitPublished(published, MESSAGES * 3 / 4);
+			Thread.sleep(OUTAGE.toMillis());
+			int duringOutage = published.get() - MESSAGES / 4;
+			System.out.printf("Bridge outage: the remote was away for %d s, %d messages published meanwhile%n",
+					OUTAGE.toSeconds(), duringOutage);
 			BridgeLink link = this.bridges.link("cloud").orElseThrow();
 			assertThat(link.state()).isIn(BridgeState.CONNECTING, BridgeState.BACKING_OFF);
 			assertThat(link.queue().size()).as("queued while the remote is away").isPositive();
+			assertThat(duringOutage).as("published while the remote was away").isGreaterThan(MESSAGES / 2);
 			remote.start();
-			publishing.get(2, TimeUnit.MINUTES);
+			publishing.get(STREAM.plusMinutes(2).toSeconds(), TimeUnit.SECONDS);
 		}
 		try (MqttTestClient after = subscriber()) {
 			long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
