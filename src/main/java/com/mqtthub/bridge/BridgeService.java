@@ -68,9 +68,6 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 					: definition.getPassword();
 			put(definition, password, Source.CONFIGURATION, null);
 		}
-		// Always tapped, even without bridges: one added from the admin page works at once,
-		// without a restart of the broker.
-		broker.setPublishTap(this);
 	}
 
 	/** Registers each bridge's meters, now and for bridges added later. */

@@ -1,5 +1,6 @@
 package com.mqtthub.broker;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,8 +12,8 @@ class BrokerConfiguration {
 
 	@Bean
 	EmbeddedBroker embeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator,
-			MqttAuthorizer authorizer) {
-		return new EmbeddedBroker(properties, authenticator, authorizer);
+			MqttAuthorizer authorizer, ObjectProvider<BrokerObserver> observers, ObjectProvider<PublishTap> taps) {
+		return new EmbeddedBroker(properties, authenticator, authorizer, observers, taps);
 	}
 
 }

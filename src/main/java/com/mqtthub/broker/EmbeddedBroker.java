@@ -17,6 +17,8 @@ import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.SmartLifecycle;
 
@@ -66,6 +68,11 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private MqttConnectAuthentication authentication;
 
+	/** Read at each start: the observers and taps are beans that themselves use this broker. */
+	private final ObjectProvider<BrokerObserver> observers;
+
+	private final ObjectProvider<PublishTap> taps;
+
 	private volatile BrokerObserver observer = BrokerObserver.NONE;
 
 	private volatile PublishTap publishTap = PublishTap.NONE;
@@ -78,10 +85,23 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private volatile int secureWebSocketPort = -1;
 
+	/** A broker that reports to no observer and hands messages to no tap. */
 	public EmbeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator, MqttAuthorizer authorizer) {
+		this(properties, authenticator, authorizer, new StaticListableBeanFactory().getBeanProvider(BrokerObserver.class),
+				new StaticListableBeanFactory().getBeanProvider(PublishTap.class));
+	}
+
+	/**
+	 * @param observers told of broker events (at most one)
+	 * @param taps see every published message (see {@link PublishTap}), in their order
+	 */
+	public EmbeddedBroker(BrokerProperties properties, MqttAuthenticator authenticator, MqttAuthorizer authorizer,
+			ObjectProvider<BrokerObserver> observers, ObjectProvider<PublishTap> taps) {
 		this.properties = properties;
 		this.authenticator = authenticator;
 		this.authorizer = authorizer;
+		this.observers = observers;
+		this.taps = taps;
 		this.limits = new BrokerLimits(properties);
 		this.engineLoops = new EngineLoops(properties.getLoopProbeTimeout());
 	}
@@ -95,6 +115,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 		BrokerProperties.Tls tls = this.properties.getTls();
 		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
 		SslContext sslContext = tls.isEnabled() ? TlsContextFactory.create(tls) : null;
+		this.observer = this.observers.getIfUnique(() -> BrokerObserver.NONE);
+		this.publishTap = PublishTap.all(this.taps.orderedStream().toList());
 		MoquetteCore[] started = new MoquetteCore[1];
 		SessionOwners[] owners = new SessionOwners[1];
 		BrokerObserver events = this.observer;
@@ -301,11 +323,6 @@ public class EmbeddedBroker implements SmartLifecycle {
 		return (clientId, filter, topic) -> tap.mayDeliver(clientId, topic) && rules.mayDeliver(clientId, filter, topic);
 	}
 
-	/** Hands published messages to {@code tap} (see {@link PublishTap}); takes effect at the next start. */
-	public void setPublishTap(PublishTap tap) {
-		this.publishTap = (tap != null) ? tap : PublishTap.NONE;
-	}
-
 	/**
 	 * Publishes a message that came from outside the hub's clients (a bridge): it is routed and
 	 * reported like {@link #publish}, but not handed to the {@link PublishTap}; the caller hands
@@ -321,11 +338,6 @@ public class EmbeddedBroker implements SmartLifecycle {
 		route(running, topic, payload, qos, retain);
 		running.afterCommit(stored);
 		return true;
-	}
-
-	/** Reports broker events to {@code observer}; takes effect at the next start. */
-	public void setObserver(BrokerObserver observer) {
-		this.observer = (observer != null) ? observer : BrokerObserver.NONE;
 	}
 
 	/** Whether the broker runs and every one of its listeners is open. */

@@ -23,6 +23,53 @@ public interface PublishTap {
 
 	};
 
+	/** One tap for all of {@code taps}, asked in their order. */
+	static PublishTap all(java.util.List<PublishTap> taps) {
+		if (taps.isEmpty()) {
+			return NONE;
+		}
+		if (taps.size() == 1) {
+			return taps.get(0);
+		}
+		return new PublishTap() {
+
+			@Override
+			public void storeOpened(Store store) {
+				taps.forEach((tap) -> tap.storeOpened(store));
+			}
+
+			@Override
+			public void published(String clientId, String topic, byte[] payload, int qos, boolean retain) {
+				for (PublishTap tap : taps) {
+					if (tap.wantsMessages()) {
+						tap.published(clientId, topic, payload, qos, retain);
+					}
+				}
+			}
+
+			@Override
+			public boolean mayDeliver(String clientId, String topic) {
+				for (PublishTap tap : taps) {
+					if (!tap.mayDeliver(clientId, topic)) {
+						return false;
+					}
+				}
+				return true;
+			}
+
+			@Override
+			public boolean wantsMessages() {
+				for (PublishTap tap : taps) {
+					if (tap.wantsMessages()) {
+						return true;
+					}
+				}
+				return false;
+			}
+
+		};
+	}
+
 	/** The broker opened its store; called on each start, before any listener accepts connections. */
 	void storeOpened(Store store);
 

@@ -82,7 +82,6 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 		this.historySize = Math.max(10, properties.getHistorySeconds());
 		registerMeters(registry);
 		this.latest = snapshot(System.currentTimeMillis(), null);
-		broker.setObserver(this);
 		this.ticker = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "broker-monitor");
 			thread.setDaemon(true);
