@@ -120,6 +120,9 @@ public final class MoquetteCore {
 	/** The engine's notification thread; null when nothing is persisted (no commits to wait for). */
 	private final ExecutorService notifications;
 
+	/** The engine's notification thread (whether or not {@link #notifications} waits for it). */
+	private final ExecutorService notificationThread;
+
 	/** Network event loops where the hub records messages in flight to subscribers. */
 	private final Set<EventExecutor> deliveryLoops = ConcurrentHashMap.newKeySet();
 
@@ -305,10 +308,11 @@ public final class MoquetteCore {
 		this.loops = loops;
 		List<String> loopKeys = oneKeyPerSessionLoop(loops);
 		this.loopKeys = loopKeys;
+		this.notificationThread = notificationExecutor(this.interceptor);
 		if (this.committer != null) {
 			// The notification thread too: it stores QoS 0 retained messages (RetainedInOrder), in
 			// order with the others, and feeds a PublishListener.
-			this.notifications = notificationExecutor(this.interceptor);
+			this.notifications = this.notificationThread;
 			this.committer.beforeEachCommit(() -> drainBeforeCommit(loopKeys));
 		}
 		else {
@@ -1174,6 +1178,26 @@ public final class MoquetteCore {
 			task.run();
 			return null;
 		}).isSuccess();
+	}
+
+	/**
+	 * Runs {@code task} once the client's session loop has run every command already queued
+	 * there and the engine's notification thread has handled what those commands handed it.
+	 * That thread takes a task for every PUBLISH (the hub's monitoring and publish taps run
+	 * there) from an unbounded queue: a publisher that waits for this before it is read further
+	 * cannot make that queue grow without bound.
+	 * @return false when the session loop refused the task (its queue is full)
+	 */
+	public boolean afterQueuedCommandsAndNotifications(String clientId, Runnable task) {
+		ExecutorService notified = this.notificationThread;
+		return afterQueuedCommands(clientId, () -> {
+			try {
+				notified.execute(task);
+			}
+			catch (java.util.concurrent.RejectedExecutionException stopping) {
+				task.run();
+			}
+		});
 	}
 
 	/** Reports tasks that failed on a session loop. */
