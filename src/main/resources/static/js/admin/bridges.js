@@ -172,7 +172,7 @@
       var value = read(d, field.path);
       $(field.input).val((value === null || value === undefined) ? '' : String(value));
     });
-    // Closed unless they hold something set apart from the defaults a new bridge would get.
+    // Open when it holds a file or a peer; limits and timeouts differ rarely from their defaults.
     $('#tlsSection').prop('open', !!(d.tls && (d.tls.truststore || d.tls.keystore)));
     $('#advancedSection').prop('open', !!d.peerClientId);
     $('#bridgeKeepAlive').val(bridge ? String(bridge.keepAliveSeconds) : '60');
