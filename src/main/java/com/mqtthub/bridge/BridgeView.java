@@ -5,13 +5,16 @@ import java.util.List;
 import com.mqtthub.bridge.BridgesProperties.Bridge;
 
 /**
- * A bridge as the admin API shows it: its settings without the password (only whether one is
+ * A bridge as the admin API shows it: its settings without the passwords (only whether one is
  * set and where it comes from), its state and its figures, and its {@code definition} as the
  * API takes it back (passwords left out).
+ *
+ * @param truststorePassword "set" or "none", so that a form can say an empty field keeps it
+ * @param keystorePassword "set" or "none", likewise
  */
 record BridgeView(String name, boolean enabled, boolean paused, BridgeState state, String lastError,
 		String connectedAddress, List<String> addresses, String clientId, String username, String password,
-		boolean cleanSession, long keepAliveSeconds, int inFlightWindow, List<Rule> topics, Figures figures,
+		String truststorePassword, String keystorePassword, boolean cleanSession, long keepAliveSeconds, int inFlightWindow, List<Rule> topics, Figures figures,
 		String source, BridgeRequest definition) {
 
 	record Rule(String filter, String direction, int qos, String localPrefix, String remotePrefix) {
@@ -39,9 +42,15 @@ record BridgeView(String name, boolean enabled, boolean paused, BridgeState stat
 			.toList();
 		return new BridgeView(link.name(), definition.isEnabled(), link.paused(), link.state(), link.lastError(),
 				link.connectedAddress(), List.copyOf(definition.getAddresses()), definition.effectiveClientId(),
-				definition.getUsername(), passwordSource(definition), definition.isCleanSession(),
+				definition.getUsername(), passwordSource(definition),
+				isSet(definition.getTls().getTruststorePassword()), isSet(definition.getTls().getKeystorePassword()),
+				definition.isCleanSession(),
 				definition.getKeepAlive().toSeconds(), definition.getInFlight(), rules, figures,
 				source.name().toLowerCase(java.util.Locale.ROOT), BridgeRequest.of(definition));
+	}
+
+	private static String isSet(String secret) {
+		return (secret != null) ? "set" : "none";
 	}
 
 	/** "none", "set" or "env:NAME": never the password itself. */

@@ -102,6 +102,54 @@
     return row;
   }
 
+  /**
+   * The write-only fields: never filled in; on an edit an empty one keeps the stored value, and a
+   * tick box (shown only when a value is stored) removes it. {@code set} reads the bridge view.
+   */
+  var SECRETS = [
+    { path: ['password'], input: '#bridgePassword', clear: '#bridgeClearPassword', clearLabel: '#clearPasswordLabel',
+      hint: '#passwordHint', newText: 'password-new', keepText: 'password-keep', set: function (b) { return b.password === 'set'; } },
+    { path: ['tls', 'truststorePassword'], input: '#bridgeTruststorePassword', clear: '#bridgeClearTruststorePassword',
+      clearLabel: '#clearTruststorePasswordLabel', hint: '#truststorePasswordHint', newText: 'secret-new',
+      keepText: 'secret-keep', set: function (b) { return b.truststorePassword === 'set'; } },
+    { path: ['tls', 'keystorePassword'], input: '#bridgeKeystorePassword', clear: '#bridgeClearKeystorePassword',
+      clearLabel: '#clearKeystorePasswordLabel', hint: '#keystorePasswordHint', newText: 'secret-new',
+      keepText: 'secret-keep', set: function (b) { return b.keystorePassword === 'set'; } }
+  ];
+
+  /** The plain text fields beyond the first ones, by their place in the definition. */
+  var TEXTS = [
+    { path: ['peerClientId'], input: '#bridgePeerClientId' },
+    { path: ['connectTimeout'], input: '#bridgeConnectTimeout' },
+    { path: ['tls', 'truststore'], input: '#bridgeTruststore' },
+    { path: ['tls', 'truststoreType'], input: '#bridgeTruststoreType' },
+    { path: ['tls', 'keystore'], input: '#bridgeKeystore' },
+    { path: ['tls', 'keystoreType'], input: '#bridgeKeystoreType' },
+    { path: ['queue', 'maxBytes'], input: '#bridgeQueueMaxBytes' },
+    { path: ['reconnect', 'initialDelay'], input: '#bridgeInitialDelay' },
+    { path: ['reconnect', 'maxDelay'], input: '#bridgeMaxDelay' }
+  ];
+
+  /** Whole numbers: sent as numbers, or as typed when they are not one (the API then says so). */
+  var NUMBERS = [
+    { path: ['inFlight'], input: '#bridgeInFlight' },
+    { path: ['queue', 'maxMessages'], input: '#bridgeQueueMaxMessages' }
+  ];
+
+  function read(object, path) {
+    return path.reduce(function (value, key) { return (value === null || value === undefined) ? undefined : value[key]; }, object);
+  }
+
+  function write(object, path, value) {
+    var parent = path.slice(0, -1).reduce(function (at, key) {
+      if (!at[key] || typeof at[key] !== 'object') {
+        at[key] = {};
+      }
+      return at[key];
+    }, object);
+    parent[path[path.length - 1]] = value;
+  }
+
   /** Opens the form, empty for a new bridge or filled with a stored one's definition. */
   function openEditor(bridge) {
     var d = bridge ? bridge.definition : {};
@@ -112,11 +160,21 @@
     $('#bridgeFailover').val(d.failover || 'in-order');
     $('#bridgeClientId').val(d.clientId || '');
     $('#bridgeUsername').val(d.username || '');
-    $('#bridgePassword').val('');
     $('#bridgePasswordEnv').val(d.passwordEnv || '');
-    $('#passwordHint').text(Admin.text(bridge && bridge.password === 'set' ? 'password-keep' : 'password-new'));
-    $('#clearPasswordLabel').prop('hidden', !(bridge && bridge.password === 'set'));
-    $('#bridgeClearPassword').prop('checked', false);
+    SECRETS.forEach(function (secret) {
+      var stored = !!bridge && secret.set(bridge);
+      $(secret.input).val('');
+      $(secret.hint).text(Admin.text(stored ? secret.keepText : secret.newText));
+      $(secret.clearLabel).prop('hidden', !stored);
+      $(secret.clear).prop('checked', false);
+    });
+    TEXTS.concat(NUMBERS).forEach(function (field) {
+      var value = read(d, field.path);
+      $(field.input).val((value === null || value === undefined) ? '' : String(value));
+    });
+    // Open when it holds a file or a peer; limits and timeouts differ rarely from their defaults.
+    $('#tlsSection').prop('open', !!(d.tls && (d.tls.truststore || d.tls.keystore)));
+    $('#advancedSection').prop('open', !!d.peerClientId);
     $('#bridgeKeepAlive').val(bridge ? String(bridge.keepAliveSeconds) : '60');
     $('#bridgeCleanSession').prop('checked', !!d.cleanSession);
     $('#bridgeEnabled').prop('checked', bridge ? d.enabled : true);
@@ -148,9 +206,18 @@
     base.failover = $('#bridgeFailover').val();
     base.clientId = orNull($('#bridgeClientId').val());
     base.username = orNull($('#bridgeUsername').val());
-    var password = $('#bridgePassword').val();
-    // Left out (null): the stored password is kept; empty: removed.
-    base.password = password !== '' ? password : ($('#bridgeClearPassword').is(':checked') ? '' : null);
+    SECRETS.forEach(function (secret) {
+      var value = $(secret.input).val();
+      // Left out (null): the stored value is kept; empty: removed.
+      write(base, secret.path, value !== '' ? value : ($(secret.clear).is(':checked') ? '' : null));
+    });
+    TEXTS.forEach(function (field) {
+      write(base, field.path, orNull($(field.input).val()));
+    });
+    NUMBERS.forEach(function (field) {
+      var typed = orNull($(field.input).val());
+      write(base, field.path, (typed !== null && /^\d{1,15}$/.test(typed)) ? Number(typed) : typed);
+    });
     base.passwordEnv = orNull($('#bridgePasswordEnv').val());
     var keepAlive = String($('#bridgeKeepAlive').val()).trim();
     base.keepAlive = keepAlive === '' ? null : keepAlive + 's';
@@ -168,11 +235,17 @@
     return base;
   }
 
-  /** The form control a problem's field names, if the form has one. */
+  /** The form control a problem's field names (as the API writes it), if the form has one. */
   function control(field) {
     var simple = { name: '#bridgeName', addresses: '#bridgeAddresses', clientId: '#bridgeClientId',
-      username: '#bridgeUsername', password: '#bridgePassword', passwordEnv: '#bridgePasswordEnv',
-      keepAlive: '#bridgeKeepAlive', failover: '#bridgeFailover' };
+      username: '#bridgeUsername', passwordEnv: '#bridgePasswordEnv',
+      keepAlive: '#bridgeKeepAlive', failover: '#bridgeFailover', reconnect: '#bridgeInitialDelay, #bridgeMaxDelay' };
+    SECRETS.concat(TEXTS, NUMBERS).forEach(function (known) {
+      simple[known.path.join('.')] = known.input;
+    });
+    if (simple[field]) {
+      return $(simple[field]);
+    }
     var top = field.replace(/\[.*$/, '').replace(/\..*$/, '');
     if (simple[top]) {
       return $(simple[top]);
@@ -186,12 +259,34 @@
     return $();
   }
 
+  /**
+   * Lists the problems under the form, and shows each also right under its control (opening a
+   * closed section that holds it), tied to it with aria-describedby.
+   */
   function showProblems(fields) {
-    $('#bridgeForm [aria-invalid]').removeAttr('aria-invalid');
+    $('#bridgeForm [aria-invalid]').removeAttr('aria-invalid').each(function () {
+      var kept = ($(this).attr('aria-describedby') || '').split(' ').filter(function (id) {
+        return id !== '' && id.indexOf('fieldProblem') !== 0;
+      });
+      if (kept.length) {
+        $(this).attr('aria-describedby', kept.join(' '));
+      }
+      else {
+        $(this).removeAttr('aria-describedby');
+      }
+    });
+    $('#bridgeForm .field-problem').remove();
     var list = $('#formProblems').empty();
-    fields.forEach(function (problem) {
+    fields.forEach(function (problem, index) {
       list.append($('<li>').text(problem.field + ': ' + problem.message));
-      control(problem.field).attr('aria-invalid', 'true');
+      control(problem.field).each(function (k) {
+        var input = $(this);
+        var id = 'fieldProblem' + index + '-' + k;
+        input.after($('<span class="field-problem problem">').attr('id', id).text(problem.message))
+          .attr('aria-invalid', 'true')
+          .attr('aria-describedby', $.trim((input.attr('aria-describedby') || '') + ' ' + id));
+        input.closest('details').prop('open', true);
+      });
     });
   }
 

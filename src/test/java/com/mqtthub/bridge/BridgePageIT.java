@@ -2,6 +2,8 @@ package com.mqtthub.bridge;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.mqtthub.broker.EmbeddedBroker;
@@ -29,8 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The bridges page in a real headless Chromium: a bridge added through the form connects to a
  * real Mosquitto and shows its state and figures, the form shows the API's problems per field,
- * an edit keeps the hidden password, a deletion asks first; the configuration's bridge has no
- * edit or delete; the page fits a phone and passes axe with the form open, in both languages.
+ * an edit keeps the hidden password, a deletion asks first; the TLS and advanced settings are set
+ * from the form, with their problems shown next to each field and the trust store password
+ * write-only; the configuration's bridge has no edit or delete; the page fits a phone and passes
+ * axe with the form open, in both languages.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "mqtthub.broker.host=127.0.0.1", "mqtthub.broker.port=0",
@@ -47,6 +51,9 @@ class BridgePageIT extends BrowserTest {
 
 	@Autowired
 	private BridgeService bridges;
+
+	@Autowired
+	private StoredBridges stored;
 
 	@BeforeAll
 	static void startRemote() throws Exception {
@@ -131,6 +138,9 @@ class BridgePageIT extends BrowserTest {
 		type("bridgeUsername", "page-user");
 		type("bridgePassword", "page-secret-1");
 		new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).selectByValue("round-robin");
+		// The TLS and advanced sections open too, so that axe and the phone check see every field.
+		driver.findElement(By.cssSelector("#tlsSection > summary")).click();
+		driver.findElement(By.cssSelector("#advancedSection > summary")).click();
 		viewport(PHONE);
 		assertNoHorizontalOverflow();
 		assertAccessible();
@@ -191,6 +201,115 @@ class BridgePageIT extends BrowserTest {
 		assertThat(text("note")).startsWith("Bridge page-edge deleted");
 	}
 
+	/** The message shown right under each of these form controls for its problem, empty when none. */
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> fieldProblems(String... ids) {
+		return (Map<String, Object>) js("var shown = {}; arguments[0].forEach(function (id) {"
+				+ " var p = document.querySelector('#' + id + ' ~ .field-problem');"
+				+ " shown[id] = p ? p.textContent : ''; }); return shown;", List.of(ids));
+	}
+
+	/** The values of these form controls, read at once. */
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> values(String... ids) {
+		return (Map<String, Object>) js("var shown = {}; arguments[0].forEach(function (id) {"
+				+ " shown[id] = document.getElementById(id).value; }); return shown;", List.of(ids));
+	}
+
+	/** The answer of GET /api/bridges/{name}, as the page's session sees it. */
+	private static String apiView(String name) {
+		return String.valueOf(js("var x = new XMLHttpRequest(); x.open('GET', '/api/bridges/' + arguments[0], false);"
+				+ " x.setRequestHeader('Accept', 'application/json'); x.send(); return x.responseText;", name));
+	}
+
+	@Test
+	void tlsAndAdvancedSettingsAreSetOnTheFormAndTheSecretStaysHidden() {
+		// A real trust store the hub can read: the JVM's own (a JKS file, password "changeit").
+		String truststore = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toString();
+		open("/admin/bridges?lang=en");
+		click("addBridge");
+		assertThat(byId("tlsSection").getDomProperty("open")).as("closed for a new bridge").isEqualTo("false");
+		type("bridgeName", "page-tls");
+		type("bridgeAddresses", remote.uri());
+		setRule(0, "rule-filter", "tls-page/#");
+		driver.findElement(By.cssSelector("#tlsSection > summary")).click();
+		driver.findElement(By.cssSelector("#advancedSection > summary")).click();
+		type("bridgeTruststore", "/nonexistent/ca.p12");
+		type("bridgeQueueMaxBytes", "lots");
+		type("bridgeInFlight", "0");
+		click("saveBridge");
+
+		// Each problem next to its own field, as well as in the list under the form.
+		waitUntil((d) -> !"".equals(fieldProblems("bridgeQueueMaxBytes").get("bridgeQueueMaxBytes")));
+		assertThat(fieldProblems("bridgeQueueMaxBytes", "bridgeTruststore", "bridgeInFlight", "bridgeAddresses"))
+			.containsEntry("bridgeQueueMaxBytes", "a size such as 512MB or 1GB")
+			.containsEntry("bridgeTruststore", "cannot read /nonexistent/ca.p12")
+			.containsEntry("bridgeInFlight", "1 to 1000")
+			.containsEntry("bridgeAddresses", "");
+		assertThat(attribute("bridgeQueueMaxBytes", "aria-invalid")).isEqualTo("true");
+		assertThat(attribute("bridgeQueueMaxBytes", "aria-describedby")).contains("queueHint").contains("fieldProblem");
+		assertThat(text("formProblems")).contains("queue.maxBytes: a size such as 512MB or 1GB");
+		// axe runs on the open sections in the other test; here only the fit with problems shown.
+		viewport(PHONE);
+		assertNoHorizontalOverflow();
+		viewport(DESKTOP);
+
+		type("bridgeTruststore", truststore);
+		type("bridgeTruststoreType", "JKS");
+		type("bridgeTruststorePassword", "changeit");
+		type("bridgePeerClientId", "other-hub-bridge");
+		type("bridgeConnectTimeout", "5s");
+		type("bridgeInFlight", "7");
+		type("bridgeQueueMaxBytes", "64MB");
+		type("bridgeQueueMaxMessages", "5000");
+		type("bridgeInitialDelay", "2s");
+		type("bridgeMaxDelay", "30s");
+		click("saveBridge");
+		waitForText("note", "Bridge page-tls saved.");
+		assertThat(byId("bridgeEditor").isDisplayed()).isFalse();
+
+		BridgesProperties.Bridge saved = this.bridges.link("page-tls").orElseThrow().definition();
+		assertThat(saved.getTls().getTruststore()).isEqualTo(Path.of(truststore));
+		assertThat(saved.getTls().getTruststoreType()).isEqualTo("JKS");
+		assertThat(saved.getTls().getTruststorePassword()).isEqualTo("changeit");
+		assertThat(saved.getPeerClientId()).isEqualTo("other-hub-bridge");
+		assertThat(saved.getConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(saved.getInFlight()).isEqualTo(7);
+		assertThat(saved.getQueue().getMaxBytes().toMegabytes()).isEqualTo(64);
+		assertThat(saved.getQueue().getMaxMessages()).isEqualTo(5000);
+		assertThat(saved.getReconnect().getInitialDelay()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(saved.getReconnect().getMaxDelay()).isEqualTo(Duration.ofSeconds(30));
+		String shown = apiView("page-tls");
+		assertThat(shown).contains("\"truststorePassword\":\"set\"").doesNotContain("changeit");
+
+		// Edit: the settings come back, the password does not; left empty, it is kept.
+		clickInRow("page-tls", "edit");
+		waitUntil((d) -> byId("bridgeEditor").isDisplayed());
+		assertThat(byId("tlsSection").getDomProperty("open")).isEqualTo("true");
+		assertThat(values("bridgeTruststore", "bridgeTruststoreType", "bridgeTruststorePassword", "bridgePeerClientId",
+				"bridgeConnectTimeout", "bridgeInFlight", "bridgeQueueMaxBytes", "bridgeQueueMaxMessages",
+				"bridgeInitialDelay", "bridgeMaxDelay"))
+			.containsEntry("bridgeTruststore", truststore)
+			.containsEntry("bridgeTruststoreType", "JKS")
+			.containsEntry("bridgeTruststorePassword", "")
+			.containsEntry("bridgePeerClientId", "other-hub-bridge")
+			.containsEntry("bridgeConnectTimeout", "5s")
+			.containsEntry("bridgeInFlight", "7")
+			.containsEntry("bridgeQueueMaxBytes", "64MB")
+			.containsEntry("bridgeQueueMaxMessages", "5000")
+			.containsEntry("bridgeInitialDelay", "2s")
+			.containsEntry("bridgeMaxDelay", "30s");
+		assertThat(text("truststorePasswordHint")).contains("leave the field empty to keep it");
+		assertThat(byId("clearTruststorePasswordLabel").isDisplayed()).isTrue();
+		type("bridgeInFlight", "8");
+		click("saveBridge");
+		waitForText("note", "Bridge page-tls saved.");
+		BridgesProperties.Bridge edited = this.bridges.link("page-tls").orElseThrow().definition();
+		assertThat(edited.getInFlight()).isEqualTo(8);
+		assertThat(edited.getTls().getTruststorePassword()).as("kept").isEqualTo("changeit");
+		this.stored.delete("page-tls");
+	}
+
 	/** The text of the dashboard's tile of this bridge, empty while there is none. */
 	private static String tile(String name) {
 		return String.valueOf(js("var tile = document.querySelector(\".tile.bridge[data-name='\" + arguments[0] + \"']\");"
@@ -230,6 +349,10 @@ class BridgePageIT extends BrowserTest {
 		click("addBridge");
 		assertThat(text("editorTitle")).isEqualTo("新建桥接");
 		assertThat(text("addRule")).isEqualTo("添加规则");
+		assertThat(driver.findElement(By.cssSelector("#tlsSection > summary")).getText())
+			.isEqualTo("TLS：信任库和客户端证书");
+		assertThat(driver.findElement(By.cssSelector("#advancedSection > summary")).getText())
+			.isEqualTo("高级：中心互联、超时、队列、退避");
 		assertThat(new org.openqa.selenium.support.ui.Select(byId("bridgeFailover")).getFirstSelectedOption().getText())
 			.isEqualTo("按顺序：总是从第一个地址开始");
 		driver.get(url("/admin/bridges?lang=en"));
