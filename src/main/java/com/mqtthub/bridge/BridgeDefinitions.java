@@ -217,6 +217,12 @@ final class BridgeDefinitions {
 				|| !Files.isReadable(tls.getKeystore()))) {
 			problems.add(new Problem("tls.keystore", "cannot read " + tls.getKeystore()));
 		}
+		if ((tls.getTruststore() != null || tls.getKeystore() != null) && bridge.getAddresses() != null
+				&& bridge.getAddresses().stream().anyMatch(BridgeDefinitions::isPlain)) {
+			// The MQTT client takes one socket factory for all addresses, and refuses a TLS one
+			// for a plain address: such a bridge would never connect.
+			problems.add(new Problem("addresses", "only ssl:// and wss:// addresses when a trust store or key store is set"));
+		}
 		if ((tls.getTruststore() != null || tls.getKeystore() != null)
 				&& problems.stream().noneMatch((p) -> p.field().startsWith("tls."))) {
 			try {
@@ -231,6 +237,11 @@ final class BridgeDefinitions {
 								"cannot use " + tls.getTruststore() + " as a trust store (wrong type or password?)"));
 			}
 		}
+	}
+
+	private static boolean isPlain(String address) {
+		return address != null && (address.regionMatches(true, 0, "tcp://", 0, 6)
+				|| address.regionMatches(true, 0, "ws://", 0, 5));
 	}
 
 	private static void checkTopics(List<TopicRule> topics, List<Problem> problems) {

@@ -35,6 +35,20 @@ class BridgeDefinitionsTest {
 	}
 
 	@Test
+	void aTrustStoreGoesWithTlsAddressesOnly() {
+		java.nio.file.Path cacerts = java.nio.file.Path.of(System.getProperty("java.home"), "lib", "security",
+				"cacerts");
+		Bridge mixed = valid("mixed");
+		mixed.getTls().setTruststore(cacerts);
+		mixed.getTls().setTruststoreType("JKS");
+		mixed.getTls().setTruststorePassword("changeit");
+		assertThat(problems(mixed)).containsExactly(
+				"mqtthub.bridges[0].addresses: only ssl:// and wss:// addresses when a trust store or key store is set");
+		mixed.setAddresses(List.of("ssl://127.0.0.1:8883", "wss://cluster.example:443/mqtt"));
+		assertThat(problems(mixed)).isEmpty();
+	}
+
+	@Test
 	void namesEachProblemBySetting() {
 		Bridge bad = valid("bad name\n");
 		bad.setAddresses(List.of("http://host:80", "tcp://no-port"));
@@ -83,7 +97,7 @@ class BridgeDefinitionsTest {
 		bad.getTls().setTruststore(java.nio.file.Path.of("/" + "d".repeat(BridgeDefinitions.MAX_PATH_LENGTH)));
 		bad.getTls().setTruststoreType("PKCS12\n");
 		bad.getTls().setTruststorePassword("p".repeat(BridgeDefinitions.MAX_SECRET_LENGTH + 1));
-		bad.setAddresses(List.of("tcp://h" + "o".repeat(2048) + ":1883"));
+		bad.setAddresses(List.of("ssl://h" + "o".repeat(2048) + ":1883"));
 		bad.setUsername("u".repeat(257));
 		assertThat(BridgeDefinitions.check(bad, (name) -> null)).extracting(BridgeDefinitions.Problem::field)
 			.containsExactlyInAnyOrder("tls.truststore", "tls.truststore-type", "tls.truststore-password",

@@ -230,6 +230,7 @@ class BridgePageIT extends BrowserTest {
 		click("addBridge");
 		assertThat(byId("tlsSection").getDomProperty("open")).as("closed for a new bridge").isEqualTo("false");
 		type("bridgeName", "page-tls");
+		// A trust store goes with TLS addresses only: first a plain one, refused for that.
 		type("bridgeAddresses", remote.uri());
 		setRule(0, "rule-filter", "tls-page/#");
 		driver.findElement(By.cssSelector("#tlsSection > summary")).click();
@@ -245,7 +246,7 @@ class BridgePageIT extends BrowserTest {
 			.containsEntry("bridgeQueueMaxBytes", "a size such as 512MB or 1GB")
 			.containsEntry("bridgeTruststore", "cannot read /nonexistent/ca.p12")
 			.containsEntry("bridgeInFlight", "1 to 1000")
-			.containsEntry("bridgeAddresses", "");
+			.containsEntry("bridgeAddresses", "only ssl:// and wss:// addresses when a trust store or key store is set");
 		assertThat(attribute("bridgeQueueMaxBytes", "aria-invalid")).isEqualTo("true");
 		assertThat(attribute("bridgeQueueMaxBytes", "aria-describedby")).contains("queueHint").contains("fieldProblem");
 		assertThat(text("formProblems")).contains("queue.maxBytes: a size such as 512MB or 1GB");
@@ -254,6 +255,7 @@ class BridgePageIT extends BrowserTest {
 		assertNoHorizontalOverflow();
 		viewport(DESKTOP);
 
+		type("bridgeAddresses", remote.uri().replace("tcp://", "ssl://"));
 		type("bridgeTruststore", truststore);
 		type("bridgeTruststoreType", "JKS");
 		type("bridgeTruststorePassword", "changeit");
