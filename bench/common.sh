@@ -29,11 +29,13 @@ free_port() {
 
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-# start_hub WORKDIR CORE: the packaged jar with its defaults (JVM options from HUB_JAVA_OPTS),
-# anonymous MQTT allowed, on free loopback ports, data under WORKDIR. Waits until it has started
-# (3 minutes at most); sets HUB_PID, HUB_PORT, HUB_WEB, HUB_PASSWORD and HUB_STARTED_LINE.
+# start_hub WORKDIR CORE [SETTING...]: the packaged jar with its defaults (JVM options from
+# HUB_JAVA_OPTS), anonymous MQTT allowed, on free loopback ports, data under WORKDIR, and any further
+# --settings given. Waits until it has started (3 minutes at most); sets HUB_PID, HUB_PORT, HUB_WEB,
+# HUB_PASSWORD and HUB_STARTED_LINE.
 start_hub() {
   local work=$1 core=$2
+  shift 2
   HUB_PORT=$(free_port)
   HUB_WEB=$(free_port)
   local ws_port
@@ -44,7 +46,7 @@ start_hub() {
     --server.address=127.0.0.1 --server.port="$HUB_WEB" \
     --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$HUB_PORT" --mqtthub.broker.websocket.port="$ws_port" \
     --mqtthub.broker.data-directory="$work/hub-data" --mqtthub.security.allow-anonymous=true \
-    --mqtthub.security.admin.password="$HUB_PASSWORD" > "$work/hub.log" 2>&1 &
+    --mqtthub.security.admin.password="$HUB_PASSWORD" "$@" > "$work/hub.log" 2>&1 &
   HUB_PID=$!
   PIDS+=("$HUB_PID")
   local deadline=$(( $(date +%s) + 180 ))
@@ -55,6 +57,14 @@ start_hub() {
   done
   HUB_STARTED_LINE=$(grep -o "Started MqttHubApplication in .*" "$work/hub.log" | head -1)
   HUB_COOKIES="$work/cookies"
+}
+
+# heap_used_kb PID: the JVM's heap in use right after a full GC, in KB (0 without jcmd).
+heap_used_kb() {
+  jcmd "$1" GC.run >/dev/null 2>&1 || true
+  jcmd "$1" GC.heap_info 2>/dev/null \
+    | awk '/(generation|heap) +total/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); sum += v } }
+           END { print sum + 0 }'
 }
 
 # Anonymous clients follow the rules of the role ANONYMOUS: allow them bench/# through the API.

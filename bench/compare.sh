@@ -152,15 +152,9 @@ done
 # The resident memory of a JVM hardly moves with connections whose objects fit in heap it has
 # already committed, so for the hub also count the heap in use after a full GC, without and
 # with the idle clients connected.
-heap_used_kb() {
-  jcmd "$HUB_PID" GC.run >/dev/null 2>&1 || true
-  jcmd "$HUB_PID" GC.heap_info 2>/dev/null \
-    | awk '/(generation|heap) +total/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); sum += v } }
-           END { print sum + 0 }'
-}
 if command -v jcmd >/dev/null; then
   echo "== heap per idle connection of the hub ($IDLE_CLIENTS clients)"
-  HEAP_BEFORE=$(heap_used_kb)
+  HEAP_BEFORE=$(heap_used_kb "$HUB_PID")
   taskset -c "$TOOL_CORE" "$JAVA" -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$CP" com.mqtthub.bench.Bench --label hub \
     --port "$HUB_PORT" --scenario idle --clients "$IDLE_CLIENTS" --concurrency 100 --duration 20s > "$WORK/heap-run.txt" 2>&1 &
   HEAP_TOOL=$!
@@ -171,7 +165,7 @@ if command -v jcmd >/dev/null; then
     sleep 0.5
   done
   CONNECTED=$(ss -Htn state established "dport = :$HUB_PORT" | wc -l)
-  HEAP_WITH=$(heap_used_kb)
+  HEAP_WITH=$(heap_used_kb "$HUB_PID")
   wait "$HEAP_TOOL" || true
   if [ "$CONNECTED" -gt 0 ] && [ "$HEAP_BEFORE" -gt 0 ]; then
     printf '{"label":"hub","scenario":"idle-heap","clients":%s,"heap_before_kb":%s,"heap_with_kb":%s,"heap_per_connection_kb":%s}\n' \

@@ -60,13 +60,23 @@ class BenchClient extends ChannelInboundHandlerAdapter {
 		return this.ready;
 	}
 
+	/** Whether the broker should forget this client's session when it disconnects. */
+	boolean cleanSession() {
+		return true;
+	}
+
+	/** Whether {@link #disconnect()} was called: the end of the run, not a lost connection. */
+	boolean closing() {
+		return this.closing;
+	}
+
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
 		MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
 			.protocolVersion(MqttVersion.MQTT_3_1_1)
 			.clientId(this.clientId)
-			.cleanSession(true)
+			.cleanSession(cleanSession())
 			.keepAlive(this.options.keepAliveSeconds());
 		if (this.options.username() != null) {
 			connect.username(this.options.username());

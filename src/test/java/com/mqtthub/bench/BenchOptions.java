@@ -14,7 +14,8 @@ import java.util.Set;
 record BenchOptions(Scenario scenario, String host, int port, String username, String password, int qos,
 		int payloadBytes, long rate, Duration warmup, Duration duration, int publishers, int subscribers,
 		int clients, int concurrency, int inflight, long brokerPid, String label, Path jsonOut, int threads,
-		Duration drain, Duration connectTimeout, int keepAliveSeconds) {
+		Duration drain, Duration connectTimeout, int keepAliveSeconds, String subscribeHost, int subscribePort,
+		boolean persistentSubscribers, Duration quiet) {
 
 	/** Bytes every payload starts with: publisher, sequence number and send time. */
 	static final int HEADER_BYTES = Payloads.HEADER_BYTES;
@@ -23,6 +24,9 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 			Usage: bench [--option value]...
 			  --scenario     pairs | fan-out | fan-in | idle | reconnect          (pairs)
 			  --host --port  the broker                                           (127.0.0.1 1883)
+			  --subscribe-host --subscribe-port  where subscribers connect, e.g. the far
+			                 side of a bridge                                     (--host --port)
+			  --persistent-subscribers  true: clean session 0, reconnect when lost (false)
 			  --username --password  credentials for every client                 (none)
 			  --qos          0, 1 or 2                                            (1)
 			  --payload      bytes per message, at least %d                       (64)
@@ -37,12 +41,14 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 			  --json-out     append the JSON line to this file                    (none)
 			  --threads      the tool's network threads                           (its cores)
 			  --drain        how long to wait for messages still on their way     (10s)
+			  --quiet        the drain ends early after this long without a message (2s)
 			  --connect-timeout  for each CONNECT and for the whole connect phase (60s)
 			""".formatted(HEADER_BYTES);
 
 	private static final Set<String> KNOWN = Set.of("scenario", "host", "port", "username", "password", "qos",
 			"payload", "rate", "warmup", "duration", "publishers", "subscribers", "clients", "concurrency",
-			"inflight", "broker-pid", "label", "json-out", "threads", "drain", "connect-timeout", "keep-alive");
+			"inflight", "broker-pid", "label", "json-out", "threads", "drain", "connect-timeout", "keep-alive",
+			"subscribe-host", "subscribe-port", "persistent-subscribers", "quiet");
 
 	static BenchOptions parse(String... args) {
 		Map<String, String> values = new HashMap<>();
@@ -84,8 +90,13 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 			throw new IllegalArgumentException("fan-in has exactly one subscriber");
 		}
 		int cores = Runtime.getRuntime().availableProcessors();
-		return new BenchOptions(scenario, values.getOrDefault("host", "127.0.0.1"),
-				integer(values, "port", 1883, 1, 65_535), values.get("username"), values.get("password"),
+		String host = values.getOrDefault("host", "127.0.0.1");
+		int port = integer(values, "port", 1883, 1, 65_535);
+		boolean persistent = bool(values, "persistent-subscribers");
+		if (persistent && !scenario.messages()) {
+			throw new IllegalArgumentException("--persistent-subscribers needs a message scenario");
+		}
+		return new BenchOptions(scenario, host, port, values.get("username"), values.get("password"),
 				integer(values, "qos", 1, 0, 2), integer(values, "payload", 64, HEADER_BYTES, 1 << 20),
 				integer(values, "rate", 0, 0, 10_000_000),
 				duration(values, "warmup", "5s", Duration.ZERO, Duration.ofMinutes(10)),
@@ -95,9 +106,25 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 				integer(values, "broker-pid", 0, 0, Integer.MAX_VALUE), label(values.getOrDefault("label", "broker")),
 				values.containsKey("json-out") ? Path.of(values.get("json-out")) : null,
 				integer(values, "threads", cores, 1, 64),
-				duration(values, "drain", "10s", Duration.ZERO, Duration.ofMinutes(5)),
+				duration(values, "drain", "10s", Duration.ZERO, Duration.ofMinutes(30)),
 				duration(values, "connect-timeout", "60s", Duration.ofSeconds(1), Duration.ofMinutes(30)),
-				integer(values, "keep-alive", 60, 10, 3600));
+				integer(values, "keep-alive", 60, 10, 3600), values.getOrDefault("subscribe-host", host),
+				integer(values, "subscribe-port", port, 1, 65_535), persistent,
+				duration(values, "quiet", "2s", Duration.ofMillis(100), Duration.ofMinutes(30)));
+	}
+
+	/** Whether subscribers connect somewhere else than publishers (through a bridge, say). */
+	boolean subscribersElsewhere() {
+		return !this.subscribeHost.equals(this.host) || this.subscribePort != this.port;
+	}
+
+	private static boolean bool(Map<String, String> values, String name) {
+		String text = values.getOrDefault(name, "false").trim().toLowerCase(Locale.ROOT);
+		return switch (text) {
+			case "true" -> true;
+			case "false" -> false;
+			default -> throw new IllegalArgumentException("--" + name + " must be true or false, not '" + text + "'");
+		};
 	}
 
 	/** Publishers and subscribers, or the clients of a connection storm. */

@@ -56,4 +56,39 @@ class BenchOptionsTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--scenario", "fan-out", "--publishers", "2"));
 	}
 
+	@Test
+	void subscribersConnectWherePublishersDoUnlessToldOtherwise() {
+		BenchOptions same = BenchOptions.parse("--host", "127.0.0.1", "--port", "1884");
+		assertThat(same.subscribeHost()).isEqualTo("127.0.0.1");
+		assertThat(same.subscribePort()).isEqualTo(1884);
+		assertThat(same.subscribersElsewhere()).isFalse();
+		assertThat(same.persistentSubscribers()).isFalse();
+		assertThat(same.quiet()).isEqualTo(Duration.ofSeconds(2));
+
+		BenchOptions bridged = BenchOptions.parse("--port", "1884", "--subscribe-port", "1885", "--persistent-subscribers",
+				"true", "--quiet", "30s", "--drain", "20m");
+		assertThat(bridged.port()).isEqualTo(1884);
+		assertThat(bridged.subscribeHost()).isEqualTo("127.0.0.1");
+		assertThat(bridged.subscribePort()).isEqualTo(1885);
+		assertThat(bridged.subscribersElsewhere()).isTrue();
+		assertThat(bridged.persistentSubscribers()).isTrue();
+		assertThat(bridged.quiet()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(bridged.drain()).isEqualTo(Duration.ofMinutes(20));
+
+		assertThat(BenchOptions.parse("--subscribe-host", "localhost").subscribersElsewhere()).isTrue();
+	}
+
+	@Test
+	void bridgeOptionsAreBounded() {
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--subscribe-port", "0"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--subscribe-port", "65536"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--persistent-subscribers", "yes"))
+			.withMessageContaining("true or false");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> BenchOptions.parse("--scenario", "idle", "--persistent-subscribers", "true"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--quiet", "50ms"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--quiet", "31m"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--drain", "31m"));
+	}
+
 }

@@ -92,6 +92,9 @@ final class BenchReport {
 			out.append(String.format(Locale.ROOT, "%s against %s (%s): %s publisher(s), %s subscriber(s), QoS %s, %s B, rate %s%n",
 					get("scenario"), get("label"), get("broker"), get("publishers"), get("subscribers"), get("qos"),
 					get("payload_bytes"), number("rate") > 0 ? fmt(number("rate")) + " msg/s" : "max"));
+			if (get("subscribe_broker") != null) {
+				out.append(String.format(Locale.ROOT, "  subscribers at %s%n", get("subscribe_broker")));
+			}
 		}
 		else {
 			out.append(String.format(Locale.ROOT, "%s against %s (%s): %s clients, %s CONNECTs at a time, %s%n",
@@ -105,9 +108,10 @@ final class BenchReport {
 			out.append(String.format(Locale.ROOT, "  latency p50 %s ms, p99 %s ms, p99.9 %s ms, max %s ms%n",
 					get("latency_p50_ms"), get("latency_p99_ms"), get("latency_p999_ms"), get("latency_max_ms")));
 			out.append(String.format(Locale.ROOT,
-					"  acknowledged %s, expected deliveries %s, received %s, lost %s, duplicates %s, connections lost %s%n",
-					get("acked"), get("expected"), get("received"), get("lost"), get("duplicates"),
-					get("connections_lost")));
+					"  acknowledged %s, expected deliveries %s, received %s, lost %s, duplicates %s, out of order %s,"
+							+ " connections lost %s, subscriber reconnects %s%n",
+					get("acked"), get("expected"), get("received"), get("lost"), get("duplicates"), get("out_of_order"),
+					get("connections_lost"), get("subscriber_reconnects")));
 		}
 		out.append(String.format(Locale.ROOT, "  connects %s/s (%s accepted, %s failed), CONNACK p50 %s ms, p99 %s ms%s%n",
 				fmt(number("connects_per_s")), get("connects_accepted"), get("connects_failed"),

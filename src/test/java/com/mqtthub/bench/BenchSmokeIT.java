@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.mqtthub.broker.EmbeddedBroker;
 import com.mqtthub.testing.HubTest;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -29,6 +33,9 @@ class BenchSmokeIT {
 
 	@Autowired
 	private EmbeddedBroker broker;
+
+	@Autowired
+	private MeterRegistry registry;
 
 	@TempDir
 	private Path temp;
@@ -65,6 +72,42 @@ class BenchSmokeIT {
 		assertThat(report.number("received")).isPositive().isEqualTo(report.number("expected"));
 		assertThat(report.number("lost")).isZero();
 		assertThat(report.number("duplicates")).isZero();
+	}
+
+	@Test
+	void aPersistentSubscriberThrownOutConnectsAgainAndMissesNothing() throws Exception {
+		CompletableFuture<BenchReport> running = CompletableFuture.supplyAsync(() -> {
+			try {
+				return run("--scenario", "pairs", "--publishers", "1", "--qos", "1", "--rate", "200",
+						"--persistent-subscribers", "true", "--duration", "4s");
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		// Once messages flow, the hub closes both clients (they share the user name): the publisher
+		// stays away, the subscriber comes back to its session and the messages kept for it.
+		double sentBefore = sent();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (sent() < sentBefore + 50 && System.nanoTime() < deadline && !running.isDone()) {
+			Thread.sleep(20);
+		}
+		assertThat(this.broker.disconnectUser(HubTest.ADMIN)).isEqualTo(2);
+		BenchReport report = running.get(90, TimeUnit.SECONDS);
+
+		assertThat(report.number("subscriber_reconnects")).isPositive();
+		assertThat(report.number("acked")).isPositive();
+		assertThat(report.number("lost")).isZero();
+		assertThat(report.number("out_of_order")).isZero();
+		assertThat(report.get("persistent_subscribers")).isEqualTo(true);
+		assertThat(report.get("subscribe_broker")).isNull();
+	}
+
+	/** Messages the hub has sent to subscribers, at any QoS. */
+	private double sent() {
+		return this.registry.find("mqtthub.messages.sent").functionCounters().stream()
+			.mapToDouble(FunctionCounter::count)
+			.sum();
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import org.HdrHistogram.Histogram;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -52,7 +53,12 @@ final class Connector {
 
 	}
 
+	/** Connects the clients to --host and --port. */
 	Wave connect(List<? extends BenchClient> clients) throws InterruptedException {
+		return connect(clients, this.options.host(), this.options.port());
+	}
+
+	Wave connect(List<? extends BenchClient> clients, String host, int port) throws InterruptedException {
 		Semaphore outstanding = new Semaphore(this.options.concurrency());
 		long start = System.nanoTime();
 		long deadline = start + this.options.connectTimeout().toNanos();
@@ -64,14 +70,7 @@ final class Connector {
 			launched++;
 			client.ready().whenComplete((ok, failure) -> outstanding.release());
 			client.connectStartNanos = System.nanoTime();
-			this.bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-				@Override
-				protected void initChannel(Channel ch) {
-					ch.pipeline()
-						.addLast(new MqttDecoder(Connector.this.options.payloadBytes() + 65_536), MqttEncoder.INSTANCE,
-								client);
-				}
-			}).connect(this.options.host(), this.options.port()).addListener((future) -> {
+			open(client, host, port).addListener((future) -> {
 				if (!future.isSuccess()) {
 					client.ready().completeExceptionally(future.cause());
 				}
@@ -107,6 +106,17 @@ final class Connector {
 			}
 		}
 		return new Wave(accepted, clients.size() - accepted, (last - start) / 1e9, latency, failures);
+	}
+
+	/** One TCP connection with the client as its MQTT handler; the client sends CONNECT once it is up. */
+	ChannelFuture open(BenchClient client, String host, int port) {
+		return this.bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+			@Override
+			protected void initChannel(Channel ch) {
+				ch.pipeline()
+					.addLast(new MqttDecoder(Connector.this.options.payloadBytes() + 65_536), MqttEncoder.INSTANCE, client);
+			}
+		}).connect(host, port);
 	}
 
 }

@@ -17,9 +17,6 @@ final class MessageLoad {
 
 	private static final long SAMPLE_MILLIS = 200;
 
-	/** With no new message for this long, the drain stops early. */
-	private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
-
 	private final BenchOptions options;
 
 	private final Connector connector;
@@ -54,7 +51,8 @@ final class MessageLoad {
 					expected = IntStream.range(0, o.publishers()).toArray();
 				}
 			}
-			subscribers.add(new Subscriber(clientId("s", s), o, filter, clock, o.publishers(), expected));
+			subscribers.add(new Subscriber(clientId("s", s), o, filter, clock, o.publishers(), expected,
+					this.connector));
 		}
 		double ratePerPublisher = (double) o.rate() / o.publishers();
 		List<Publisher> publishers = new ArrayList<>();
@@ -64,7 +62,7 @@ final class MessageLoad {
 
 		LoadMeter meter = new LoadMeter(o.brokerPid());
 		long connectStart = System.nanoTime();
-		Connector.Wave subscribed = this.connector.connect(subscribers);
+		Connector.Wave subscribed = this.connector.connect(subscribers, o.subscribeHost(), o.subscribePort());
 		Connector.Wave connected = this.connector.connect(publishers);
 		double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
 		if (subscribed.failed() > 0 || connected.failed() > 0) {
@@ -125,9 +123,11 @@ final class MessageLoad {
 			.put("received", received)
 			.put("lost", lost)
 			.put("duplicates", subscribers.stream().mapToLong((s) -> s.duplicates).sum())
+			.put("out_of_order", subscribers.stream().mapToLong((s) -> s.outOfOrder).sum())
 			.put("foreign", subscribers.stream().mapToLong((s) -> s.foreign).sum())
 			.put("connections_lost", subscribers.stream().filter((s) -> s.lost).count()
 					+ publishers.stream().filter((p) -> p.lost).count())
+			.put("subscriber_reconnects", subscribers.stream().mapToLong((s) -> s.reconnects).sum())
 			.put("connects_per_s", (subscribed.accepted() + connected.accepted()) / connectSeconds)
 			.put("connects_accepted", subscribed.accepted() + connected.accepted())
 			.put("connects_failed", 0)
@@ -157,7 +157,7 @@ final class MessageLoad {
 				lastCount = received;
 				lastChange = now;
 			}
-			else if (now - lastChange > QUIET_NANOS) {
+			else if (now - lastChange > this.options.quiet().toNanos()) {
 				return;
 			}
 			Thread.sleep(50);
@@ -171,6 +171,12 @@ final class MessageLoad {
 			.put("subscribers", o.subscribers())
 			.put("inflight", o.inflight())
 			.put("warmup_s", o.warmup().toMillis() / 1000.0);
+		if (o.subscribersElsewhere()) {
+			report.put("subscribe_broker", o.subscribeHost() + ":" + o.subscribePort());
+		}
+		if (o.persistentSubscribers()) {
+			report.put("persistent_subscribers", true);
+		}
 	}
 
 	private String clientId(String role, int index) {

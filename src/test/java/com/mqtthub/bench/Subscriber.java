@@ -1,10 +1,12 @@
 package com.mqtthub.bench;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -18,6 +20,9 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
  * (publisher, sequence number) arrived, so that losses and duplicates can be counted after the run.
  */
 final class Subscriber extends BenchClient {
+
+	/** Between the attempts of a persistent subscriber to connect again. */
+	private static final long RECONNECT_DELAY_MILLIS = 250;
 
 	/** Latencies above this are recorded as this (microseconds). */
 	static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
@@ -46,9 +51,24 @@ final class Subscriber extends BenchClient {
 	/** Messages that did not come from this run's publishers. */
 	long foreign;
 
+	/** Messages with a lower sequence number than one already received from their publisher. */
+	long outOfOrder;
+
+	/** Connections opened again after the broker closed one (--persistent-subscribers). */
+	volatile long reconnects;
+
+	/** Opens a new connection for this subscriber; set when --persistent-subscribers. */
+	private final Runnable reconnect;
+
+	/** The highest sequence number received from each publisher, -1 before the first. */
+	private final long[] highest;
+
 	Subscriber(String clientId, BenchOptions options, String filter, RunClock clock, int publishers,
-			int[] expectedPublishers) {
+			int[] expectedPublishers, Connector connector) {
 		super(clientId, options);
+		this.reconnect = options.persistentSubscribers() ? () -> reopen(connector) : null;
+		this.highest = new long[publishers];
+		Arrays.fill(this.highest, -1);
 		this.filter = filter;
 		this.clock = clock;
 		this.expectedPublishers = expectedPublishers;
@@ -56,6 +76,42 @@ final class Subscriber extends BenchClient {
 		for (int publisher : expectedPublishers) {
 			this.received[publisher] = new BitSet();
 		}
+	}
+
+	@Override
+	boolean cleanSession() {
+		return this.reconnect == null;
+	}
+
+	/** A persistent subscriber is added to the pipeline of each connection it opens, one at a time. */
+	@Override
+	public boolean isSharable() {
+		return this.reconnect != null;
+	}
+
+	@Override
+	void onClosed() {
+		if (this.reconnect != null && !closing() && ready().isDone() && !ready().isCompletedExceptionally()) {
+			this.channel.eventLoop().schedule(this.reconnect, RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * Connects again, with the same client id and no clean session, until it succeeds or the run
+	 * ends: the broker keeps the subscription and the messages that arrived meanwhile.
+	 */
+	private void reopen(Connector connector) {
+		if (closing()) {
+			return;
+		}
+		this.reconnects = this.reconnects + 1;
+		connector.open(this, this.options.subscribeHost(), this.options.subscribePort()).addListener((future) -> {
+			if (!future.isSuccess() && !closing()) {
+				((ChannelFuture) future).channel()
+					.eventLoop()
+					.schedule(this.reconnect, RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+			}
+		});
 	}
 
 	@Override
@@ -100,6 +156,12 @@ final class Subscriber extends BenchClient {
 		}
 		else {
 			seen.set(sequence);
+			if (sequence < this.highest[this.header.publisher]) {
+				this.outOfOrder++;
+			}
+			else {
+				this.highest[this.header.publisher] = sequence;
+			}
 		}
 		if (this.clock.inWindow(now)) {
 			this.receivedInWindow++;
