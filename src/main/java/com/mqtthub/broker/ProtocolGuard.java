@@ -553,11 +553,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		ctx.close();
 	}
 
-	/** {@link PacketRules} refused the CONNECT before it got here. */
-	void refusedEarly() {
-		this.observation.refused();
-	}
-
 	private void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
 		// Written from here, this CONNACK does not pass this handler's write().
 		this.observation.refused();
