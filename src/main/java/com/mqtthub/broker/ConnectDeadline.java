@@ -70,7 +70,9 @@ final class ConnectDeadline extends ChannelInboundHandlerAdapter {
 			cancel();
 			ctx.fireChannelRead(msg);
 			// Nothing left to do here: an idle connection need not keep this handler.
-			ctx.pipeline().remove(this);
+			if (!ctx.isRemoved()) {
+				ctx.pipeline().remove(this);
+			}
 			return;
 		}
 		ctx.fireChannelRead(msg);

@@ -171,7 +171,9 @@ final class InflightTracker extends ChannelDuplexHandler {
 			}
 			ctx.write(connAck, promise);
 			// A clean session has nothing in flight to record: the connection need not keep this handler.
-			ctx.pipeline().remove(this);
+			if (!ctx.isRemoved()) {
+				ctx.pipeline().remove(this);
+			}
 			return;
 		}
 		this.session = Session.PERSISTENT;

@@ -112,6 +112,22 @@ class ConnectDeadlineTest {
 	}
 
 	@Test
+	void aPipelineTornDownWhileTheConnectPassesIsNoError() {
+		EmbeddedChannel channel = channel();
+		channel.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+			@Override
+			public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+				ctx.pipeline().remove(ConnectDeadline.class);
+				ctx.fireChannelRead(msg);
+			}
+		});
+		channel.writeInbound(Unpooled.wrappedBuffer(connectBytes()));
+		ReferenceCountUtil.release(channel.readInbound());
+		assertThat(channel.pipeline().get(ConnectDeadline.class)).isNull();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
 	void overWebSocketTheDeadlineCoversTheUpgrade() {
 		EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(65536),
 				new WebSocketServerProtocolHandler("/mqtt", "mqtt", true, 65536), WebSocketFrameCodec.INSTANCE,
