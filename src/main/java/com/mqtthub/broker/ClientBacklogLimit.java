@@ -52,8 +52,11 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 
 	private final ClientAddresses addresses;
 
-	/** Packet ids (16 bits) of QoS 1 and 2 messages sent and not yet acknowledged (PUBACK, PUBCOMP). */
-	private final Set<Integer> unacknowledged = new HashSet<>();
+	/**
+	 * Packet ids (16 bits) of QoS 1 and 2 messages sent and not yet acknowledged (PUBACK, PUBCOMP);
+	 * null until the first such message, as most connections only publish or stay idle.
+	 */
+	private Set<Integer> unacknowledged;
 
 	private ScheduledFuture<?> check;
 
@@ -91,7 +94,9 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 				&& message.variableHeader() instanceof MqttMessageIdVariableHeader id) {
 			MqttMessageType type = message.fixedHeader().messageType();
 			if (type == MqttMessageType.PUBACK || type == MqttMessageType.PUBCOMP) {
-				this.unacknowledged.remove(id.messageId());
+				if (this.unacknowledged != null) {
+					this.unacknowledged.remove(id.messageId());
+				}
 				this.acknowledged = true;
 			}
 			else if (type == MqttMessageType.PUBREC) {
@@ -105,6 +110,9 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
 		if (msg instanceof MqttPublishMessage publish && publish.fixedHeader().qosLevel().value() > 0) {
+			if (this.unacknowledged == null) {
+				this.unacknowledged = new HashSet<>();
+			}
 			this.unacknowledged.add(publish.variableHeader().packetId());
 			watch(ctx);
 		}
@@ -130,7 +138,7 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 		if (this.cut || !ctx.channel().isActive()) {
 			return;
 		}
-		if (this.unacknowledged.isEmpty()) {
+		if (this.unacknowledged == null || this.unacknowledged.isEmpty()) {
 			this.stalled = 0;
 			return;
 		}
@@ -174,7 +182,7 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 			this.check.cancel(false);
 			this.check = null;
 		}
-		this.unacknowledged.clear();
+		this.unacknowledged = null;
 		ctx.fireChannelInactive();
 	}
 

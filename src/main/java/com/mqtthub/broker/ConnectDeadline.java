@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * It sits right behind the MQTT decoder, the first place where a whole CONNECT is seen; where it
  * sits does not change when the time starts (the channel becomes active for every handler at once).
+ * Once the CONNECT has passed, it leaves the pipeline.
  */
 final class ConnectDeadline extends ChannelInboundHandlerAdapter {
 
@@ -67,6 +68,12 @@ final class ConnectDeadline extends ChannelInboundHandlerAdapter {
 		if (msg instanceof MqttConnectMessage && !this.met) {
 			this.met = true;
 			cancel();
+			ctx.fireChannelRead(msg);
+			// Nothing left to do here: an idle connection need not keep this handler.
+			if (!ctx.isRemoved()) {
+				ctx.pipeline().remove(this);
+			}
+			return;
 		}
 		ctx.fireChannelRead(msg);
 	}

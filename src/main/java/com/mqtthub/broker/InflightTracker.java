@@ -36,7 +36,7 @@ import io.netty.util.ReferenceCountUtil;
  * <p>
  * After a restart the engine no longer knows those messages: their acknowledgements are
  * answered here and not passed on. For a clean session it does nothing but drop what an earlier
- * session of that client id left (MQTT-3.1.2-6).
+ * session of that client id left (MQTT-3.1.2-6), then leaves the pipeline.
  */
 final class InflightTracker extends ChannelDuplexHandler {
 
@@ -170,6 +170,10 @@ final class InflightTracker extends ChannelDuplexHandler {
 				this.store.forget(this.clientId);
 			}
 			ctx.write(connAck, promise);
+			// A clean session has nothing in flight to record: the connection need not keep this handler.
+			if (!ctx.isRemoved()) {
+				ctx.pipeline().remove(this);
+			}
 			return;
 		}
 		this.session = Session.PERSISTENT;

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 import io.moquette.broker.AutoFlushHandler;
 import io.moquette.broker.MoquetteCore;
@@ -35,6 +37,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -83,6 +86,23 @@ final class MqttListeners {
 	/** The longest pause of a publisher held back, or null when back-pressure is off. */
 	private final Duration maxPublisherPause;
 
+	// Shared by every connection rather than made for each: they hold no state of a connection.
+
+	/** Told when a CONNECT is refused before it reaches the guard: it only counts. */
+	private final Runnable refusedEarly = () -> this.observer.refused();
+
+	private final PublishTopicLimits publishTopicLimits;
+
+	private final ToLongFunction<Channel> queuedBytes;
+
+	private final InflightTracker.EngineSession engineSession;
+
+	private final Runnable commitSoon;
+
+	private final Consumer<EventExecutor> recordingOn;
+
+	private final Consumer<Runnable> afterCommit;
+
 	/**
 	 * @param maxPublisherPause the longest a publisher is held back at a time ({@link BackPressure}),
 	 * or null when back-pressure is off
@@ -111,6 +131,12 @@ final class MqttListeners {
 		};
 		this.services = services;
 		this.connectTimeout = connectTimeout;
+		this.publishTopicLimits = new PublishTopicLimits(services.limits(), services.addresses(), this.refusedEarly);
+		this.queuedBytes = core::queuedBytes;
+		this.engineSession = InflightTracker.EngineSession.of(core);
+		this.commitSoon = () -> core.afterCommit(NOTHING);
+		this.recordingOn = core::recordsInFlightOn;
+		this.afterCommit = core::afterCommit;
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
@@ -203,17 +229,16 @@ final class MqttListeners {
 		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);
 		MoquetteCore core = this.services.core();
 		pipeline.addLast("clientBacklog", new ClientBacklogLimit(this.services.limits(), this.services.addresses(),
-				core::queuedBytes, BACKLOG_CHECK_MILLIS, BACKLOG_STALLED_CHECKS));
+				this.queuedBytes, BACKLOG_CHECK_MILLIS, BACKLOG_STALLED_CHECKS));
 		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
-				guard::refusedEarly));
-		pipeline.addLast("publishTopicLimits",
-				new PublishTopicLimits(this.services.limits(), this.services.addresses(), guard::refusedEarly));
+				this.refusedEarly));
+		pipeline.addLast("publishTopicLimits", this.publishTopicLimits);
 		pipeline.addLast("subscriptionLimits",
 				new SubscriptionLimits(this.services.limits(), this.subscriptions, this.services.addresses()));
-		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), InflightTracker.EngineSession.of(core),
-				() -> core.afterCommit(NOTHING), core::recordsInFlightOn));
+		pipeline.addLast("inflight", new InflightTracker(this.services.inflight(), this.engineSession, this.commitSoon,
+				this.recordingOn));
 		pipeline.addLast("retainFlag", this.retainFlag);
-		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(core::afterCommit));
+		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(this.afterCommit));
 		pipeline.addLast("qos2Receipts", new Qos2Receipts(this.services.limits().maxUnreleasedQos2(),
 				this.services.limits().maxClientBacklogBytes(), this.services.limits(), this.services.addresses()));
 		pipeline.addLast("retainedLimits", new RetainedLimits(this.services.retainedQuota()));

@@ -118,7 +118,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private boolean connectionEnded;
 
-	private final Queue<MqttMessage> held = new ArrayDeque<>();
+	/** Packets read during the handshake; created for the first, dropped once it is settled. */
+	private Queue<MqttMessage> held;
 
 	/** A DISCONNECT reached the engine: the connection ends cleanly, without its will. */
 	private boolean disconnected;
@@ -177,6 +178,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return;
 		}
 		if (!this.handshake.settled()) {
+			if (this.held == null) {
+				this.held = new ArrayDeque<>(4);
+			}
 			this.held.add(message);
 			return;
 		}
@@ -343,9 +347,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	private void releaseHeld() {
 		MqttMessage next;
-		while ((next = this.held.poll()) != null) {
+		while ((next = nextHeld()) != null) {
 			ReferenceCountUtil.release(next);
 		}
+		this.held = null;
+	}
+
+	private MqttMessage nextHeld() {
+		return (this.held != null) ? this.held.poll() : null;
 	}
 
 	/**
@@ -397,8 +406,10 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		if (accepted) {
 			this.observation.accepted();
 		}
+		// Neither is needed once the handshake is settled: an idle connection keeps neither.
+		this.connAckWrite = null;
 		MqttMessage next;
-		while ((next = this.held.poll()) != null) {
+		while ((next = nextHeld()) != null) {
 			if (accepted) {
 				forward(ctx, next);
 			}
@@ -406,6 +417,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 				ReferenceCountUtil.release(next);
 			}
 		}
+		this.held = null;
 		if (this.connectionEnded) {
 			endConnection(ctx);
 		}
@@ -541,11 +553,6 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			logger.debug("Connection failure", cause);
 		}
 		ctx.close();
-	}
-
-	/** {@link PacketRules} refused the CONNECT before it got here. */
-	void refusedEarly() {
-		this.observation.refused();
 	}
 
 	private void connAckThenClose(ChannelHandlerContext ctx, MqttConnectReturnCode code) {

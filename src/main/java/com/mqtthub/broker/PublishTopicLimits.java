@@ -2,6 +2,7 @@ package com.mqtthub.broker;
 
 import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * engine or the topic rules see them. A PUBLISH beyond them closes the connection; a CONNECT
  * whose will topic is beyond them gets CONNACK 5, as a will the user may not publish to. Each
  * is counted per limit; the log lines are rate-limited across all connections and never quote
- * the topic.
+ * the topic. It keeps no state of a connection: one instance serves them all.
  */
+@ChannelHandler.Sharable
 final class PublishTopicLimits extends ChannelInboundHandlerAdapter {
 
 	private static final Logger logger = LoggerFactory.getLogger(PublishTopicLimits.class);

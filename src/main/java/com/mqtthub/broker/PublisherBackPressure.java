@@ -37,16 +37,19 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 	/** The longest pause, as configured; shortened by a short keep-alive. */
 	private long maxPauseNanos;
 
-	/** The subscriber connections that hold this client back now. */
-	private final Set<Channel> pressedBy = ConcurrentHashMap.newKeySet();
+	/**
+	 * The subscriber connections that hold this client back now; created the first time one
+	 * does (most connections never are), under this handler's lock, then read from any thread.
+	 */
+	private volatile Set<Channel> pressedBy;
 
 	/** Set from any thread (under this handler's lock), read by the event loop for every packet. */
 	private volatile boolean paused;
 
 	private boolean closed;
 
-	/** Packets read while paused, in order (event loop only). */
-	private final ArrayDeque<Object> held = new ArrayDeque<>();
+	/** Packets read while paused, in order (event loop only); null until the first pause. */
+	private ArrayDeque<Object> held;
 
 	private ScheduledFuture<?> maxPauseTimer;
 
@@ -75,7 +78,10 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 			this.maxPauseNanos = Math.min(this.maxPauseNanos,
 					TimeUnit.MILLISECONDS.toNanos(connect.variableHeader().keepAliveTimeSeconds() * 500L));
 		}
-		if (this.paused || !this.held.isEmpty()) {
+		if (this.paused || (this.held != null && !this.held.isEmpty())) {
+			if (this.held == null) {
+				this.held = new ArrayDeque<>(4);
+			}
 			this.held.add(msg);
 			return;
 		}
@@ -87,7 +93,7 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 	 * reading from it (at once, from whatever thread calls) until {@link #relievedBy}.
 	 */
 	void pressedBy(Channel subscriber) {
-		this.pressedBy.add(subscriber);
+		pressers().add(subscriber);
 		synchronized (this) {
 			if (this.paused || this.closed) {
 				return;
@@ -110,13 +116,32 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 
 	/** The subscriber on {@code subscriber} caught up or is gone. */
 	void relievedBy(Channel subscriber) {
-		if (this.pressedBy.remove(subscriber) && this.pressedBy.isEmpty()) {
+		Set<Channel> pressers = this.pressedBy;
+		if (pressers != null && pressers.remove(subscriber) && pressers.isEmpty()) {
 			onLoop(() -> {
-				if (this.pressedBy.isEmpty()) {
+				if (pressers.isEmpty()) {
 					resume();
 				}
 			});
 		}
+	}
+
+	private Set<Channel> pressers() {
+		Set<Channel> pressers = this.pressedBy;
+		if (pressers == null) {
+			synchronized (this) {
+				pressers = this.pressedBy;
+				if (pressers == null) {
+					pressers = ConcurrentHashMap.newKeySet();
+					this.pressedBy = pressers;
+				}
+			}
+		}
+		return pressers;
+	}
+
+	private Object nextHeld() {
+		return (this.held != null) ? this.held.poll() : null;
 	}
 
 	/** Whether reading from this client is paused by back-pressure now. */
@@ -133,7 +158,7 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 
 	private void maxPauseReached() {
 		this.maxPauseTimer = null;
-		this.pressedBy.clear();
+		clearPressers();
 		resume();
 	}
 
@@ -152,7 +177,7 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 		}
 		boolean handedOn = false;
 		Object next;
-		while (!this.paused && (next = this.held.poll()) != null) {
+		while (!this.paused && (next = nextHeld()) != null) {
 			this.ctx.fireChannelRead(next);
 			handedOn = true;
 		}
@@ -174,7 +199,7 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 	public void channelInactive(ChannelHandlerContext ctx) {
 		close();
 		Object next;
-		while ((next = this.held.poll()) != null) {
+		while ((next = nextHeld()) != null) {
 			ctx.fireChannelRead(next);
 		}
 		ctx.fireChannelInactive();
@@ -184,7 +209,7 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 	public void handlerRemoved(ChannelHandlerContext ctx) {
 		close();
 		Object next;
-		while ((next = this.held.poll()) != null) {
+		while ((next = nextHeld()) != null) {
 			ReferenceCountUtil.release(next);
 		}
 	}
@@ -204,7 +229,14 @@ final class PublisherBackPressure extends ChannelInboundHandlerAdapter {
 			this.maxPauseTimer.cancel(false);
 			this.maxPauseTimer = null;
 		}
-		this.pressedBy.clear();
+		clearPressers();
+	}
+
+	private void clearPressers() {
+		Set<Channel> pressers = this.pressedBy;
+		if (pressers != null) {
+			pressers.clear();
+		}
 	}
 
 }

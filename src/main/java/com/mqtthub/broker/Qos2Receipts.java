@@ -33,8 +33,8 @@ final class Qos2Receipts extends ChannelInboundHandlerAdapter {
 	private static final RateLimitedLog closed = new RateLimitedLog(logger,
 			"connections closed for QoS 2 messages never released");
 
-	/** Payload bytes of the packet ids received and not yet released. */
-	private final Map<Integer, Integer> unreleased = new HashMap<>();
+	/** Payload bytes of the packet ids received and not yet released; null until the first QoS 2 PUBLISH. */
+	private Map<Integer, Integer> unreleased;
 
 	private long unreleasedBytes;
 
@@ -62,7 +62,9 @@ final class Qos2Receipts extends ChannelInboundHandlerAdapter {
 				return;
 			}
 			if (type == MqttMessageType.PUBREL) {
-				Integer bytes = this.unreleased.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+				Integer bytes = (this.unreleased != null)
+						? this.unreleased.remove(((MqttMessageIdVariableHeader) message.variableHeader()).messageId())
+						: null;
 				if (bytes != null) {
 					this.unreleasedBytes -= bytes;
 				}
@@ -74,6 +76,9 @@ final class Qos2Receipts extends ChannelInboundHandlerAdapter {
 	/** Records a QoS 2 PUBLISH; false when it was answered or refused here (and released). */
 	private boolean received(ChannelHandlerContext ctx, MqttPublishMessage publish) {
 		int packetId = publish.variableHeader().packetId();
+		if (this.unreleased == null) {
+			this.unreleased = new HashMap<>();
+		}
 		if (!this.unreleased.containsKey(packetId)) {
 			int bytes = publish.payload().readableBytes();
 			if (this.unreleased.size() >= this.maxUnreleased || this.unreleasedBytes + bytes > this.maxUnreleasedBytes) {

@@ -81,8 +81,8 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 	/** The client id of the CONNECT; empty when the hub assigns one. */
 	private String connectClientId;
 
-	/** Positions refused here, by packet id of the SUBSCRIBE, until its SUBACK passes. */
-	private final Map<Integer, Refusals> refusedPositions = new HashMap<>();
+	/** Positions refused here, by packet id of the SUBSCRIBE, until its SUBACK passes (null until the first). */
+	private Map<Integer, Refusals> refusedPositions;
 
 	/** Filters of one SUBSCRIBE refused here: where, and why. */
 	private record Refusals(boolean[] positions, Map<Limit, Integer> reasons) {
@@ -90,9 +90,10 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 
 	/**
 	 * Filters new to the session handed to the engine, by packet id, until their SUBACK passes:
-	 * the engine may not have added them yet when the next SUBSCRIBE comes.
+	 * the engine may not have added them yet when the next SUBSCRIBE comes. Null until the first:
+	 * an idle connection keeps no map.
 	 */
-	private final Map<Integer, Set<String>> offered = new HashMap<>();
+	private Map<Integer, Set<String>> offered;
 
 	SubscriptionLimits(BrokerLimits limits, Subscriptions engine, ClientAddresses addresses) {
 		this.bounds = limits.topics();
@@ -154,11 +155,19 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 			}
 		}
 		if (!newHere.isEmpty()) {
+			if (this.offered == null) {
+				this.offered = new HashMap<>(4);
+			}
 			this.offered.put(packetId, newHere);
 		}
 		if (reasons.isEmpty()) {
-			this.refusedPositions.remove(packetId);
+			if (this.refusedPositions != null) {
+				this.refusedPositions.remove(packetId);
+			}
 			return subscribe;
+		}
+		if (this.refusedPositions == null) {
+			this.refusedPositions = new HashMap<>(4);
 		}
 		this.refusedPositions.put(packetId, new Refusals(refused, reasons));
 		return new MqttSubscribeMessage(subscribe.fixedHeader(), subscribe.variableHeader(),
@@ -179,7 +188,7 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 
 	/** Filters offered to the engine and not in its count yet. */
 	private Set<String> pendingNewFilters(String clientId) {
-		if (this.offered.isEmpty()) {
+		if (this.offered == null || this.offered.isEmpty()) {
 			return Set.of();
 		}
 		Set<String> pending = new HashSet<>();
@@ -219,8 +228,10 @@ final class SubscriptionLimits extends ChannelDuplexHandler {
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
 		if (msg instanceof MqttSubAckMessage subAck) {
 			int packetId = subAck.variableHeader().messageId();
-			this.offered.remove(packetId);
-			Refusals refused = this.refusedPositions.remove(packetId);
+			if (this.offered != null) {
+				this.offered.remove(packetId);
+			}
+			Refusals refused = (this.refusedPositions != null) ? this.refusedPositions.remove(packetId) : null;
 			// The engine's own 0x80s: filters the topic rules deny.
 			int denied = 0;
 			for (int code : subAck.payload().grantedQoSLevels()) {

@@ -254,9 +254,9 @@ final class BoundedQueueRepository implements IQueueRepository {
 		/**
 		 * Sequence numbers, in order, of the queued messages that are retained messages sent for a
 		 * new subscription (MQTT-3.3.1-8): the store keeps no RETAIN flag, so the copy handed out
-		 * must carry the mark.
+		 * must carry the mark. Null while there are none (nearly always; never for a queue in memory).
 		 */
-		private final ArrayDeque<Long> marked = new ArrayDeque<>();
+		private ArrayDeque<Long> marked;
 
 		/** The connection of this session for which publishers are held back, or null. */
 		private Channel pressedFor;
@@ -283,7 +283,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 				this.head = saved[0];
 				for (int i = 1; i < saved.length; i++) {
 					if (saved[i] >= this.head && saved[i] < this.head + size) {
-						this.marked.addLast(saved[i]);
+						marks().addLast(saved[i]);
 					}
 				}
 			}
@@ -309,7 +309,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 			}
 			if (this.inStore) {
 				if (isMarked(message)) {
-					this.marked.addLast(this.tail);
+					marks().addLast(this.tail);
 					this.tail++;
 					saveMarks();
 				}
@@ -402,9 +402,20 @@ final class BoundedQueueRepository implements IQueueRepository {
 			return message;
 		}
 
+		private ArrayDeque<Long> marks() {
+			if (this.marked == null) {
+				this.marked = new ArrayDeque<>(4);
+			}
+			return this.marked;
+		}
+
+		private boolean hasMarks() {
+			return this.marked != null && !this.marked.isEmpty();
+		}
+
 		/** Stores the marks, or forgets them when there are none (the usual case: no write). */
 		private void saveMarks() {
-			if (this.marked.isEmpty()) {
+			if (!hasMarks()) {
 				BoundedQueueRepository.this.storedMarks.remove(this.clientId);
 				return;
 			}
@@ -465,11 +476,11 @@ final class BoundedQueueRepository implements IQueueRepository {
 				return message;
 			}
 			long sequence = this.head++;
-			boolean retained = !this.marked.isEmpty() && this.marked.peekFirst() == sequence;
+			boolean retained = hasMarks() && this.marked.peekFirst() == sequence;
 			if (retained) {
 				this.marked.pollFirst();
 			}
-			if (retained || !this.marked.isEmpty()) {
+			if (retained || hasMarks()) {
 				saveMarks();
 			}
 			SessionRegistry.EnqueuedMessage copy = copyOf(message);
@@ -489,8 +500,8 @@ final class BoundedQueueRepository implements IQueueRepository {
 			this.queue.closeAndPurge();
 			this.size = 0;
 			this.bytes = 0;
-			boolean hadMarks = !this.marked.isEmpty();
-			this.marked.clear();
+			boolean hadMarks = hasMarks();
+			this.marked = null;
 			if (this.inStore && hadMarks) {
 				saveMarks();
 			}

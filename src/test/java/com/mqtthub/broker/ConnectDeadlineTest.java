@@ -96,6 +96,38 @@ class ConnectDeadlineTest {
 	}
 
 	@Test
+	void afterTheConnectTheHandlerLeavesThePipelineAndLaterPacketsStillPass() {
+		EmbeddedChannel channel = channel();
+		channel.writeInbound(Unpooled.wrappedBuffer(connectBytes()));
+		ReferenceCountUtil.release(channel.readInbound());
+		assertThat(channel.pipeline().get(ConnectDeadline.class)).isNull();
+		assertThat(channel.pipeline().get(MqttDecoder.class)).isNotNull();
+		channel.writeInbound(Unpooled.wrappedBuffer(new byte[] { (byte) 0xC0, 0 }));
+		Object ping = channel.readInbound();
+		assertThat(ping).isInstanceOf(io.netty.handler.codec.mqtt.MqttMessage.class);
+		pass(channel, TIMEOUT.multipliedBy(3));
+		assertThat(channel.isOpen()).isTrue();
+		assertThat(this.limits.refusals(Limit.CONNECT_TIMEOUT)).isZero();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void aPipelineTornDownWhileTheConnectPassesIsNoError() {
+		EmbeddedChannel channel = channel();
+		channel.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+			@Override
+			public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+				ctx.pipeline().remove(ConnectDeadline.class);
+				ctx.fireChannelRead(msg);
+			}
+		});
+		channel.writeInbound(Unpooled.wrappedBuffer(connectBytes()));
+		ReferenceCountUtil.release(channel.readInbound());
+		assertThat(channel.pipeline().get(ConnectDeadline.class)).isNull();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
 	void overWebSocketTheDeadlineCoversTheUpgrade() {
 		EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(65536),
 				new WebSocketServerProtocolHandler("/mqtt", "mqtt", true, 65536), WebSocketFrameCodec.INSTANCE,

@@ -84,6 +84,22 @@ class InflightTrackerTest {
 	}
 
 	@Test
+	void aCleanSessionLeavesThePipelineOnceAcceptedAndAPersistentOneStays() {
+		InflightStore store = new InflightStore(this.records);
+		EmbeddedChannel clean = connect(store, true);
+		assertThat(clean.pipeline().get(InflightTracker.class)).isNull();
+		// Nothing of a clean session is recorded (it was not before either).
+		clean.writeOutbound(publish(3, 1, "clean"));
+		ReferenceCountUtil.release(clean.readOutbound());
+		assertThat(this.records).isEmpty();
+		clean.finishAndReleaseAll();
+
+		EmbeddedChannel persistent = connect(store, false);
+		assertThat(persistent.pipeline().get(InflightTracker.class)).isNotNull();
+		persistent.finishAndReleaseAll();
+	}
+
+	@Test
 	void unacknowledgedMessagesAreSentAgainFirstWithDupAndTheirIds() {
 		InflightStore store = new InflightStore(this.records);
 		EmbeddedChannel first = connect(store, false);

@@ -42,6 +42,20 @@ class PublishTopicLimitsTest {
 	}
 
 	@Test
+	void oneInstanceServesManyConnectionsAndClosesOnlyTheOffender() {
+		PublishTopicLimits shared = (PublishTopicLimits) this.channel.pipeline().first();
+		EmbeddedChannel other = new EmbeddedChannel(shared);
+		other.writeInbound(publish("a/b/c/d/e"));
+		assertThat(other.isOpen()).isFalse();
+		MqttPublishMessage fine = publish("a/b");
+		this.channel.writeInbound(fine);
+		assertThat((Object) this.channel.readInbound()).isSameAs(fine);
+		fine.release();
+		assertThat(this.channel.isOpen()).isTrue();
+		other.finishAndReleaseAll();
+	}
+
+	@Test
 	void topicsWithinTheBoundsPass() {
 		MqttPublishMessage atTheBounds = publish("a/b/c/dddddddddddddd");
 		this.channel.writeInbound(connectWithWill("a/b/c/d"), atTheBounds);
