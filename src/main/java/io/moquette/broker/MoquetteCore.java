@@ -163,6 +163,13 @@ public final class MoquetteCore {
 	/** QoS 2 messages a session received and its client did not release yet. */
 	private static final Field SESSION_QOS2_RECEIVING = declaredField(Session.class, "qos2Receiving");
 
+	/** When each in-flight message of a session is due to be sent again; only reflection reaches it. */
+	private static final Field SESSION_TIMEOUTS = declaredField(Session.class, "inflightTimeouts");
+
+	/** A connection's in-flight window as the last resend tick saw it (packet id to message). */
+	private static final io.netty.util.AttributeKey<Map<Integer, Object>> RESEND_SEEN = io.netty.util.AttributeKey
+		.valueOf(MoquetteCore.class, "resendSeen");
+
 	/** The engine's packet id counter of a connection; only reflection can move it on. */
 	private static final Field LAST_PACKET_ID = declaredField(MQTTConnection.class, "lastPacketId");
 
@@ -361,10 +368,11 @@ public final class MoquetteCore {
 				Object connection = ctx.channel().attr(CONNECTION).get();
 				String clientId = NettyUtils.clientID(ctx.channel());
 				if (connection instanceof MQTTConnection mqttConnection && clientId != null) {
+					io.netty.channel.Channel channel = ctx.channel();
 					MoquetteCore.this.postOffice.routeCommand(clientId, "resend", () -> {
 						Session session = MoquetteCore.this.sessions.retrieve(clientId);
 						if (session != null && session.isBoundTo(mqttConnection)) {
-							session.resendInflightNotAcked();
+							resendLongUnacknowledged(session, channel);
 						}
 						return null;
 					});
@@ -373,6 +381,41 @@ public final class MoquetteCore {
 			}
 
 		};
+	}
+
+	/**
+	 * The engine's resend, without its duplicates: every 5 s it sends again each message whose
+	 * packet id it noted more than 5 s ago, looking the id up in the in-flight window. A
+	 * subscriber that takes more than about 6,500 messages a second goes through all 65,535 ids
+	 * in less than the 10 s a note can wait, so the id then belongs to a newer message, which
+	 * was sent a moment ago and went out a second time. A note is kept only when the window
+	 * holds the very message it held at the previous tick (5 s earlier), and only one per id.
+	 * Runs on the session's loop; the network thread's tick and this command are 5 s apart.
+	 */
+	@SuppressWarnings("unchecked")
+	private static void resendLongUnacknowledged(Session session, io.netty.channel.Channel channel) {
+		try {
+			Map<Integer, Object> window = (Map<Integer, Object>) SESSION_INFLIGHT.get(session);
+			java.util.concurrent.DelayQueue<Session.InFlightPacket> notes = (java.util.concurrent.DelayQueue<Session.InFlightPacket>) SESSION_TIMEOUTS
+				.get(session);
+			// None before the first tick: then every due note is kept, as the engine would.
+			Map<Integer, Object> before = channel.attr(RESEND_SEEN).get();
+			List<Session.InFlightPacket> due = new ArrayList<>();
+			notes.drainTo(due);
+			Set<Integer> kept = new java.util.HashSet<>();
+			for (Session.InFlightPacket note : due) {
+				Object message = window.get(note.packetId);
+				if (message != null && (before == null || before.get(note.packetId) == message)
+						&& kept.add(note.packetId)) {
+					notes.add(note);
+				}
+			}
+			channel.attr(RESEND_SEEN).set(window.isEmpty() ? Map.of() : new java.util.HashMap<>(window));
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("The broker engine's in-flight notes cannot be read", ex);
+		}
+		session.resendInflightNotAcked();
 	}
 
 	/**
