@@ -15,8 +15,10 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAR="${1:-$(ls "$(dirname "$0")"/../target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)}"
 DEST="${2:-$(dirname "$0")/../target/cds}"
 
-rm -rf "$DEST"
-"$JAVA" -Djarmode=tools -jar "$JAR" extract --destination "$DEST" --application-filename mqtt-hub.jar >/dev/null
+# Only what this script makes is replaced: DESTINATION may also hold the hub's data directory.
+mkdir -p "$DEST"
+rm -rf "$DEST/lib" "$DEST/mqtt-hub.jar" "$DEST/mqtt-hub.jsa"
+"$JAVA" -Djarmode=tools -jar "$JAR" extract --force --destination "$DEST" --application-filename mqtt-hub.jar >/dev/null
 
 free_port() {
   local port
