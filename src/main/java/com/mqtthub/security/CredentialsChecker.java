@@ -13,8 +13,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class CredentialsChecker {
 
-	/** Verified against when the user does not exist, so that both cases take as long. */
-	private final String decoyHash;
+	/**
+	 * Verified against when the user does not exist, so that both cases take as long. Made on the
+	 * first check rather than at start-up (a bcrypt hash is a noticeable part of a start); that first
+	 * check then takes longer, never shorter, than the next ones.
+	 */
+	private volatile String decoyHash;
 
 	private final UserRepository users;
 
@@ -26,7 +30,20 @@ public class CredentialsChecker {
 		this.users = users;
 		this.passwordEncoder = passwordEncoder;
 		this.guard = guard;
-		this.decoyHash = passwordEncoder.encode("decoy-" + System.nanoTime());
+	}
+
+	private String decoyHash() {
+		String hash = this.decoyHash;
+		if (hash == null) {
+			synchronized (this) {
+				hash = this.decoyHash;
+				if (hash == null) {
+					hash = this.passwordEncoder.encode("decoy-" + System.nanoTime());
+					this.decoyHash = hash;
+				}
+			}
+		}
+		return hash;
 	}
 
 	/** Whether logins for this user name from this address are refused now, whatever the password. */
@@ -48,7 +65,7 @@ public class CredentialsChecker {
 		}
 		Optional<HubUser> user = this.users.find(username);
 		boolean matches = this.passwordEncoder.matches(password,
-				user.map(HubUser::passwordHash).orElse(this.decoyHash));
+				user.isPresent() ? user.get().passwordHash() : decoyHash());
 		if (user.isPresent() && matches && user.get().enabled()) {
 			this.guard.recordSuccess(username, remoteAddress);
 			return user.map(HubUser::summary);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Prepares the hub for a faster start: unpacks the executable jar into Spring Boot's extracted
+# layout (application jar + lib/, so classes are no longer read from jars nested in a jar) and
+# records a class data sharing archive from a training run that starts the application on
+# temporary loopback ports and data, and stops as soon as the context is ready.
+#
+#   packaging/cds.sh [JAR] [DESTINATION]     (defaults: target/mqtt-hub-*.jar, target/cds)
+#
+# Then start the hub from DESTINATION with the same Java as here:
+#   cd DESTINATION && java -XX:SharedArchiveFile=mqtt-hub.jsa -jar mqtt-hub.jar
+# The archive belongs to this Java build and these jars: run this again after an upgrade of
+# either (a stale archive is ignored with a warning, the hub then starts without it).
+set -euo pipefail
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAR="${1:-$(ls "$(dirname "$0")"/../target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)}"
+DEST="${2:-$(dirname "$0")/../target/cds}"
+
+# Only what this script makes is replaced: DESTINATION may also hold the hub's data directory.
+mkdir -p "$DEST"
+rm -rf "$DEST/lib" "$DEST/mqtt-hub.jar" "$DEST/mqtt-hub.jsa"
+"$JAVA" -Djarmode=tools -jar "$JAR" extract --force --destination "$DEST" --application-filename mqtt-hub.jar >/dev/null
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
+  done
+  echo "No free port found" >&2; exit 1
+}
+TRAINING=$(mktemp -d /tmp/mqtthub-cds.XXXXXX)
+trap 'rm -rf "$TRAINING"' EXIT
+# spring.context.exit=onRefresh: the context starts (database, migrations, broker, web server)
+# and the JVM exits, writing the classes it loaded into the archive.
+(cd "$DEST" && "$JAVA" -XX:ArchiveClassesAtExit=mqtt-hub.jsa -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
+  --server.address=127.0.0.1 --server.port=0 \
+  --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$(free_port)" \
+  --mqtthub.broker.websocket.port="$(free_port)" \
+  --mqtthub.broker.data-directory="$TRAINING/data" \
+  --mqtthub.security.admin.password="training-$RANDOM$RANDOM-only" > "$TRAINING/training.log" 2>&1) \
+  || { cat "$TRAINING/training.log"; echo "The training run failed" >&2; exit 1; }
+[ -s "$DEST/mqtt-hub.jsa" ] || { cat "$TRAINING/training.log"; echo "No archive was written" >&2; exit 1; }
+echo "Extracted layout and class data sharing archive in $DEST:"
+echo "  cd $DEST && java -XX:SharedArchiveFile=mqtt-hub.jsa -jar mqtt-hub.jar"
