@@ -46,7 +46,7 @@ class PostgresBridgeStoreIT {
 	void bridgesAreStoredInPostgresqlWithTheirPasswordEncrypted() throws Exception {
 		try (PostgresServer postgres = PostgresServer.start()) {
 			try (ConfigurableApplicationContext hub = start(postgres)) {
-				BridgeRequest request = new BridgeRequest("pg-bridge", List.of("tcp://127.0.0.1:1", "ws://127.0.0.1:2/mqtt"),
+				BridgeRequest request = new BridgeRequest("pg-bridge", List.of("ssl://127.0.0.1:1", "wss://127.0.0.1:2/mqtt"),
 						"pg-client", "pg-user", PASSWORD, null, "30s", true, null, 5, true, true,
 						new BridgeRequest.Tls(null, null, null, com.mqtthub.testing.TestKeystore.path().toString(),
 								com.mqtthub.testing.TestKeystore.PASSWORD, "PKCS12"),
@@ -89,7 +89,7 @@ class PostgresBridgeStoreIT {
 				BridgeView view = BridgeView.of(link, again.getBean(BridgeService.class).source("pg-bridge"));
 				assertThat(view.source()).isEqualTo("database");
 				assertThat(view.password()).isEqualTo("set");
-				assertThat(view.addresses()).containsExactly("tcp://127.0.0.1:1", "ws://127.0.0.1:2/mqtt");
+				assertThat(view.addresses()).containsExactly("ssl://127.0.0.1:1", "wss://127.0.0.1:2/mqtt");
 				assertThat(view.definition().reconnect()).isEqualTo(new BridgeRequest.Reconnect("500ms", "2m"));
 				assertThat(view.definition().queue()).isEqualTo(new BridgeRequest.Queue("64MB", 5000L));
 				assertThat(view.definition().failover()).isEqualTo("round-robin");
