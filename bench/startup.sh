@@ -41,7 +41,9 @@ JAR=$(ls target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)
 for layout in ${LAYOUT//,/ }; do
   case "$layout" in
     jar|jar=*) ;;
-    cds) if [ "$BUILD" = 1 ] || [ ! -f target/cds/mqtt-hub.jsa ]; then packaging/cds.sh "$JAR" target/cds; fi ;;
+    cds) if [ "$BUILD" = 1 ] || { [ ! -f target/cds/mqtt-hub.jsa ] && [ ! -f target/cds/mqtt-hub.aot ]; }; then
+           packaging/cds.sh "$JAR" target/cds
+         fi ;;
     *) echo "Unknown layout $layout" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +52,10 @@ launch() {
   local layout=$1; shift
   if [ "$layout" = cds ]; then
     # shellcheck disable=SC2086
-    (cd target/cds && exec ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} -XX:SharedArchiveFile=mqtt-hub.jsa \
+    # The archive packaging/cds.sh made for this Java: an ahead-of-time cache from Java 25 on.
+    local archive=-XX:SharedArchiveFile=mqtt-hub.jsa
+    [ -f target/cds/mqtt-hub.aot ] && archive=-XX:AOTCache=mqtt-hub.aot
+    (cd target/cds && exec ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} "$archive" \
       -jar mqtt-hub.jar "$@") &
   else
     local jar=$JAR
