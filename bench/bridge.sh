@@ -362,14 +362,5 @@ cat "$SECTION"
 echo "Raw runs: $OUT/runs.jsonl"
 
 if [ "$WRITE_DOC" = 1 ]; then
-  MARK='<!-- bench/bridge.sh adds its runs below this line, newest first -->'
-  if ! grep -qF "$MARK" docs/benchmarks.md; then
-    printf '\n## Bridge\n\n%s\n' "$MARK" >> docs/benchmarks.md
-  fi
-  awk -v mark="$MARK" -v file="$SECTION" '
-    { print }
-    $0 == mark { print ""; while ((getline line < file) > 0) print line }
-  ' docs/benchmarks.md > "$OUT/benchmarks.md"
-  cp "$OUT/benchmarks.md" docs/benchmarks.md
-  echo "Added to docs/benchmarks.md"
+  add_run_to_doc bench/bridge.sh "Bridge" "$SECTION" "$OUT"
 fi

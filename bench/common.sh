@@ -92,3 +92,18 @@ tool() {
     --label "$label" --port "$port" --broker-pid "$pid" ${RUNS:+--json-out "$RUNS"} "$@" \
     | grep -v '^{' || echo "  (run failed: $label $*)"
 }
+
+# add_run_to_doc SCRIPT HEADING SECTION_FILE SCRATCH_DIR: puts SECTION_FILE into docs/benchmarks.md
+# under SCRIPT's marker line (newest first), adding the heading and marker when they are missing.
+add_run_to_doc() {
+  local mark="<!-- $1 adds its runs below this line, newest first -->" heading=$2 section=$3 scratch=$4
+  if ! grep -qF "$mark" docs/benchmarks.md; then
+    printf '\n## %s\n\n%s\n' "$heading" "$mark" >> docs/benchmarks.md
+  fi
+  awk -v mark="$mark" -v file="$section" '
+    { print }
+    $0 == mark { print ""; while ((getline line < file) > 0) print line }
+  ' docs/benchmarks.md > "$scratch/benchmarks.md"
+  cp "$scratch/benchmarks.md" docs/benchmarks.md
+  echo "Added to docs/benchmarks.md"
+}
