@@ -1,7 +1,6 @@
 package com.mqtthub.bridge;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,15 +71,12 @@ class BridgeApiIT {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()),
-				REMOTE_USER + ":" + REMOTE_PASSWORD);
+		remote = Mosquitto.startForTest(REMOTE_USER + ":" + REMOTE_PASSWORD);
 	}
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	/** A bridge in the configuration, paused so that it stays quiet. */

@@ -2,10 +2,8 @@ package com.mqtthub.bridge;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import com.mqtthub.broker.EmbeddedBroker;
 import com.mqtthub.testing.HubTest;
@@ -47,7 +45,7 @@ class BridgeBadInputIT {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), "bridge:right");
+		remote = Mosquitto.startForTest("bridge:right");
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			closedPort = socket.getLocalPort();
 		}
@@ -55,9 +53,7 @@ class BridgeBadInputIT {
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	@DynamicPropertySource

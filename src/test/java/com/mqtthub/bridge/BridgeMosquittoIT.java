@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.time.Duration;
 import java.util.List;
@@ -68,14 +67,12 @@ class BridgeMosquittoIT {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+		remote = Mosquitto.startForTest(null);
 	}
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	@DynamicPropertySource

@@ -1,8 +1,6 @@
 package com.mqtthub.bridge;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,23 +54,17 @@ class BridgeOutageIT {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+		remote = Mosquitto.startForTest(null);
 	}
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	@DynamicPropertySource
 	static void bridge(DynamicPropertyRegistry registry) {
-		registry.add("mqtthub.bridges[0].name", () -> "cloud");
-		registry.add("mqtthub.bridges[0].addresses[0]", () -> remote.uri());
-		registry.add("mqtthub.bridges[0].reconnect.initial-delay", () -> "200ms");
-		registry.add("mqtthub.bridges[0].reconnect.max-delay", () -> "1s");
-		registry.add("mqtthub.bridges[0].topics[0].filter", () -> "stream/#");
+		Mosquitto.registerBridge(registry, 0, "cloud", () -> remote.uri(), "stream/#");
 		registry.add("mqtthub.bridges[0].topics[0].qos", () -> 1);
 	}
 

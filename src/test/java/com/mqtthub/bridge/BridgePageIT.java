@@ -57,14 +57,12 @@ class BridgePageIT extends BrowserTest {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+		remote = Mosquitto.startForTest(null);
 	}
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	@DynamicPropertySource

@@ -1,6 +1,5 @@
 package com.mqtthub.bridge;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,23 +47,17 @@ class BridgeStatusTopicIT {
 
 	@BeforeAll
 	static void startRemote() throws Exception {
-		remote = Mosquitto.start(Path.of("target/test-data/mosquitto-" + UUID.randomUUID()), null);
+		remote = Mosquitto.startForTest(null);
 	}
 
 	@AfterAll
 	static void stopRemote() throws Exception {
-		if (remote != null) {
-			remote.close();
-		}
+		Mosquitto.closeIfStarted(remote);
 	}
 
 	@DynamicPropertySource
 	static void bridge(DynamicPropertyRegistry registry) {
-		registry.add("mqtthub.bridges[0].name", () -> "cloud");
-		registry.add("mqtthub.bridges[0].addresses[0]", () -> remote.uri());
-		registry.add("mqtthub.bridges[0].reconnect.initial-delay", () -> "200ms");
-		registry.add("mqtthub.bridges[0].reconnect.max-delay", () -> "1s");
-		registry.add("mqtthub.bridges[0].topics[0].filter", () -> "up/#");
+		Mosquitto.registerBridge(registry, 0, "cloud", () -> remote.uri(), "up/#");
 		registry.add("mqtthub.bridges[1].name", () -> "spare");
 		registry.add("mqtthub.bridges[1].addresses[0]", () -> "tcp://127.0.0.1:1");
 		registry.add("mqtthub.bridges[1].enabled", () -> false);

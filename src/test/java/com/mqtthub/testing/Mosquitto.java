@@ -49,6 +49,33 @@ public final class Mosquitto implements AutoCloseable {
 		assumeTrue(false, message + "; skipping the bridge tests against it");
 	}
 
+	/** Starts one for a test class, with its files in a directory of its own under target/test-data. */
+	public static Mosquitto startForTest(String passwordLine) throws IOException, InterruptedException {
+		return start(Path.of("target/test-data/mosquitto-" + java.util.UUID.randomUUID()), passwordLine);
+	}
+
+	/** Stops {@code mosquitto} when one was started (an {@code @AfterAll} after a skipped start). */
+	public static void closeIfStarted(Mosquitto mosquitto) throws InterruptedException {
+		if (mosquitto != null) {
+			mosquitto.close();
+		}
+	}
+
+	/**
+	 * Configures bridge {@code index} of the hub under test: {@code name}, one remote address
+	 * (read when the property is, so the remote may start after this runs), one rule carrying
+	 * {@code filter} out, and reconnects 200 ms to 1 s apart so that tests do not wait.
+	 */
+	public static void registerBridge(org.springframework.test.context.DynamicPropertyRegistry registry, int index,
+			String name, java.util.function.Supplier<Object> address, String filter) {
+		String at = "mqtthub.bridges[" + index + "].";
+		registry.add(at + "name", () -> name);
+		registry.add(at + "addresses[0]", address);
+		registry.add(at + "reconnect.initial-delay", () -> "200ms");
+		registry.add(at + "reconnect.max-delay", () -> "1s");
+		registry.add(at + "topics[0].filter", () -> filter);
+	}
+
 	/**
 	 * Writes a configuration (anonymous clients allowed unless {@code passwordLine} names a user
 	 * as "user:password") and starts Mosquitto.
