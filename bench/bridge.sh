@@ -81,16 +81,7 @@ MOSQUITTO_SUB=$(command -v mosquitto_sub || true)
 
 build_tool "$BUILD"
 
-WORK=$(mktemp -d /tmp/mqtthub-bridge.XXXXXX)
-RUNS="$WORK/runs.jsonl"
-: > "$RUNS"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+start_work bridge
 # Mosquitto started as root reads and writes its files as the user "mosquitto".
 chmod 755 "$WORK"
 mkdir -p "$WORK/remote-data"

@@ -107,3 +107,19 @@ add_run_to_doc() {
   cp "$scratch/benchmarks.md" docs/benchmarks.md
   echo "Added to docs/benchmarks.md"
 }
+
+# start_work NAME: a scratch directory WORK (removed at exit) with an empty RUNS file for the
+# JSON lines, and PIDS, whose processes are stopped at exit.
+start_work() {
+  WORK=$(mktemp -d "/tmp/mqtthub-$1.XXXXXX")
+  RUNS="$WORK/runs.jsonl"
+  : > "$RUNS"
+  PIDS=()
+  trap cleanup EXIT
+}
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}

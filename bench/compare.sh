@@ -59,16 +59,7 @@ MOSQUITTO_PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd
 
 build_tool "$BUILD"
 
-WORK=$(mktemp -d /tmp/mqtthub-compare.XXXXXX)
-RUNS="$WORK/runs.jsonl"
-: > "$RUNS"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+start_work compare
 
 # --- Mosquitto: persistence off, anonymous allowed, one user for the reconnect storm --------------
 BENCH_USER=bench
