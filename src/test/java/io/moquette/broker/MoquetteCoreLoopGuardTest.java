@@ -3,15 +3,10 @@ package io.moquette.broker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -48,13 +43,7 @@ class MoquetteCoreLoopGuardTest {
 
 	@BeforeEach
 	void start() throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-		this.core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		this.core = InMemoryCores.start(this.data, List.of());
 		this.core.onTaskFailure((loop, error) -> this.failures.add(loop + " " + error.getClass().getSimpleName()));
 	}
 

@@ -2,14 +2,9 @@ package io.moquette.broker;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptConnectMessage;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -47,10 +42,6 @@ class MoquetteCoreNotificationProbeTest {
 
 	@Test
 	void theProbeComesBackOnlyOnceTheNotificationThreadCaughtUp() throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		// Stands for a notification thread behind with its work.
 		AbstractInterceptHandler slow = new AbstractInterceptHandler() {
 
@@ -75,9 +66,7 @@ class MoquetteCoreNotificationProbeTest {
 			}
 
 		};
-		this.core = MoquetteCore.start(new MemoryConfig(settings), List.of(slow), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		this.core = InMemoryCores.start(this.data, List.of(slow));
 		EmbeddedChannel channel = new EmbeddedChannel(this.core.mqttHandler());
 		channel.writeInbound(MqttMessageBuilders.connect()
 			.clientId("publisher")
