@@ -400,6 +400,13 @@ public final class MoquetteCore {
 				.get(session);
 			// None before the first tick: then every due note is kept, as the engine would.
 			Map<Integer, Object> before = channel.attr(RESEND_SEEN).get();
+			if (window.isEmpty() && notes.isEmpty()) {
+				// Nothing in flight, nothing noted (an idle connection): nothing to allocate.
+				if (before == null || !before.isEmpty()) {
+					channel.attr(RESEND_SEEN).set(Map.of());
+				}
+				return;
+			}
 			List<Session.InFlightPacket> due = new ArrayList<>();
 			notes.drainTo(due);
 			Set<Integer> kept = new java.util.HashSet<>();
