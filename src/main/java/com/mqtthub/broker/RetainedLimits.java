@@ -1,6 +1,7 @@
 package com.mqtthub.broker;
 
 import com.mqtthub.security.LogSafe;
+import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * RETAIN 1 that would exceed one goes on to the engine with RETAIN 0, so it is delivered to
  * current subscribers like any other message and not stored; the topic keeps its previous
  * retained message. Each refusal is counted; the connection logs at most one line every few
- * seconds. One per connection, before the hand-off to the engine; the user is the one its
+ * seconds, and all connections together at most {@value RateLimitedLog#DEFAULT_LINES} lines a
+ * minute. One per connection, before the hand-off to the engine; the user is the one its
  * CONNECT names (the one the engine stores the message for).
  */
 final class RetainedLimits extends ChannelInboundHandlerAdapter {
@@ -23,6 +25,10 @@ final class RetainedLimits extends ChannelInboundHandlerAdapter {
 
 	/** At most one line per connection in this many nanoseconds. */
 	static final long LOG_EVERY_NANOS = 5_000_000_000L;
+
+	/** A client can open connections at will: their lines together are rate-limited too. */
+	private static final RateLimitedLog ALL_CONNECTIONS = new RateLimitedLog(logger,
+			"connections with retained messages not kept");
 
 	private final RetainedQuota quota;
 
@@ -71,8 +77,8 @@ final class RetainedLimits extends ChannelInboundHandlerAdapter {
 		}
 		this.loggedOnce = true;
 		this.lastLogNanos = now;
-		logger.warn("Not retaining messages of MQTT client '{}' (user '{}'), last on '{}': limit {} reached ({} "
-				+ "refused since the last line); they are delivered, and their topics keep their previous "
+		ALL_CONNECTIONS.warn("Not retaining messages of MQTT client '{}' (user '{}'), last on '{}': limit {} "
+				+ "reached ({} refused since the last line); they are delivered, and their topics keep their previous "
 				+ "retained message", LogSafe.text(this.clientId), LogSafe.text(this.username), LogSafe.text(topic),
 				limit.tag(), this.unlogged);
 		this.unlogged = 0;

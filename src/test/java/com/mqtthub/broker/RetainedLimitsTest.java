@@ -2,6 +2,10 @@ package com.mqtthub.broker;
 
 import java.util.concurrent.ConcurrentSkipListMap;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.mqtthub.security.RateLimitedLog;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -10,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,6 +105,35 @@ class RetainedLimitsTest {
 		this.channel.writeInbound(connect("bob"));
 		this.channel.readInbound();
 		assertThat(retainPassed("b/1", 100)).isTrue();
+	}
+
+	/** One line per connection is no bound when a client opens connections at will. */
+	@Test
+	void manyConnectionsOverTheirQuotaWriteNoMoreLinesThanTheRateLimit() {
+		Logger logger = (Logger) LoggerFactory.getLogger(RetainedLimits.class);
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
+		appender.start();
+		logger.addAppender(appender);
+		this.quota.store("a/1", "alice", 100);
+		int connections = 3 * RateLimitedLog.DEFAULT_LINES;
+		try {
+			for (int i = 0; i < connections; i++) {
+				EmbeddedChannel connection = new EmbeddedChannel(new RetainedLimits(this.quota));
+				try {
+					connection.writeInbound(connect("alice"));
+					connection.writeInbound(publish("a/" + (i + 2), 50, true));
+				}
+				finally {
+					connection.finishAndReleaseAll();
+				}
+			}
+		}
+		finally {
+			logger.detachAppender(appender);
+		}
+		assertThat(this.counters.refusals(Limit.RETAINED_BYTES_PER_USER)).isEqualTo(connections);
+		assertThat(appender.list).filteredOn((event) -> event.getFormattedMessage().startsWith("Not retaining"))
+			.hasSizeLessThanOrEqualTo(RateLimitedLog.DEFAULT_LINES);
 	}
 
 	@Test
