@@ -63,6 +63,12 @@ class LogInjectionIT {
 			client.publish(forged("publish before connect"), "p", 0, false, 0, false);
 			assertThat(client.closedByServerWithin(Duration.ofSeconds(5))).isTrue();
 		}
+		// The same with a wildcard in the topic, which the packet decoder refuses with an error
+		// message that quotes the topic: that message was once logged as it was.
+		try (RawMqttClient client = raw()) {
+			client.publish(forged("malformed publish before connect") + "/+", "p", 0, false, 0, false);
+			assertThat(client.closedByServerWithin(Duration.ofSeconds(5))).isTrue();
+		}
 		// Refused CONNECTs: unknown user, and a client id and will topic with line breaks.
 		try (RawMqttClient client = raw()) {
 			int code = client.connect(new Connect(forged("client id")).credentials(forged("user name"), "wrong"));
@@ -81,6 +87,12 @@ class LogInjectionIT {
 			assertThat(subAck[subAck.length - 1] & 0xFF).isEqualTo(0x80);
 			client.publish(forged("denied topic"), "p", 1, false, 2, false);
 			assertThat(client.closedByServerWithin(Duration.ofSeconds(5))).as("a denied PUBLISH closes").isTrue();
+		}
+		// Accepted, then a PUBLISH whose topic the decoder refuses (a wildcard), quoting it.
+		try (RawMqttClient client = raw()) {
+			assertThat(client.connect(new Connect("malformed-" + user).credentials(user, PASSWORD))).isZero();
+			client.publish("open/" + user + "/" + forged("malformed publish") + "/#", "p", 0, false, 0, false);
+			assertThat(client.closedByServerWithin(Duration.ofSeconds(5))).as("a malformed PUBLISH closes").isTrue();
 		}
 
 		// The log did hear of these clients ...
