@@ -56,6 +56,12 @@ class BenchSmokeIT {
 		// The application runs in this JVM, so its PID is ours.
 		assertThat(report.number("broker_rss_max_mb")).isPositive();
 		assertThat(report.number("broker_cpu_pct")).isNotNaN();
+		// At a fixed rate the tool says how late it sent against its schedule and what its own JVM
+		// did meanwhile.
+		assertThat(report.number("send_lag_p99_ms")).isNotNaN();
+		assertThat(report.number("tool_gc_pauses")).isNotNegative();
+		assertThat(report.number("tool_jit_ms")).isNotNaN();
+		assertThat(report.number("tool_alloc_bytes_per_msg")).isPositive();
 
 		List<String> lines = Files.readAllLines(json);
 		assertThat(lines).hasSize(1);
