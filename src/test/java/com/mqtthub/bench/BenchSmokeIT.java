@@ -72,6 +72,16 @@ class BenchSmokeIT {
 	}
 
 	@Test
+	void aFixedRateAtQos0KeepsSendingWithNothingAcknowledged() throws Exception {
+		// No acknowledgement comes back to wake a QoS 0 publisher: its own timer has to, all along.
+		BenchReport report = run("--scenario", "fan-out", "--subscribers", "2", "--qos", "0", "--rate", "200");
+
+		assertThat(report.number("published_per_s")).isPositive();
+		assertThat(report.number("delivered_per_s")).isPositive();
+		assertThat(report.number("received")).isEqualTo(report.number("expected"));
+	}
+
+	@Test
 	void fanInAtQos2CountsEveryMessageExactlyOnce() throws Exception {
 		BenchReport report = run("--scenario", "fan-in", "--publishers", "3", "--qos", "2", "--rate", "150");
 

@@ -127,7 +127,8 @@ final class Publisher extends BenchClient {
 				this.ctx.executor().execute(this::pump);
 			}
 		}
-		else if (this.sent >= this.schedule.dueBy(now)) {
+		else if (canWrite()) {
+			// Due now (more came due while writing) or later: the timer comes back for it.
 			armTimer(now);
 		}
 		// Otherwise the window or the socket is full: an acknowledgement or writability pumps again.
@@ -139,7 +140,14 @@ final class Publisher extends BenchClient {
 			return;
 		}
 		long delay = Math.max(0, this.schedule.dueAt(this.sent) - now);
-		this.timer = this.ctx.executor().schedule(this::pump, delay, TimeUnit.NANOSECONDS);
+		this.timer = this.ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+	}
+
+	private void onTimer() {
+		// A running timer is not done yet: forget it first, or pump() could not set the next one
+		// and a QoS 0 publisher (no acknowledgement to pump again) would stop.
+		this.timer = null;
+		pump();
 	}
 
 	private boolean canWrite() {
