@@ -356,15 +356,22 @@ public class BrokerProperties {
 		/** Hold publishers back at all (off: full queues drop newer messages, counted). */
 		private boolean enabled = true;
 
-		/** Percentage of the queue caps above which a connected session's queue holds its publishers back. */
+		/**
+		 * Percentage of the queue caps above which a connected session's queue holds its publishers
+		 * back. Low, because the queue is the latency: at the default caps 500 messages, about
+		 * 20 ms of delivery at full speed (docs/benchmarks.md, "Latency").
+		 */
 		@Min(1)
 		@Max(99)
-		private int highWaterPercent = 25;
+		private int highWaterPercent = 5;
 
-		/** Percentage of the queue caps at or below which the publishers held back go on. */
+		/**
+		 * Percentage of the queue caps at or below which the publishers held back go on; above
+		 * zero, so that the queue does not run dry while they start again.
+		 */
 		@Min(0)
 		@Max(98)
-		private int lowWaterPercent = 10;
+		private int lowWaterPercent = 2;
 
 		/**
 		 * Longest a publisher is held back at a time; a queue whose subscriber took nothing for

@@ -133,6 +133,15 @@ final class BenchReport {
 		out.append(String.format(Locale.ROOT, "  load tool: CPU %s%% of %s core(s)%s%n", fmt(number("tool_cpu_pct")),
 				get("tool_cores"), Boolean.TRUE.equals(get("tool_saturated"))
 						? " - SATURATED: the tool, not the broker, may be the limit" : ""));
+		if (get("tool_gc_pauses") != null) {
+			out.append(String.format(Locale.ROOT, "  load tool: %s GC pause(s), %s ms in all, longest %s ms; JIT %s ms; %s B allocated per message%n",
+					get("tool_gc_pauses"), get("tool_gc_pause_ms"), get("tool_gc_pause_max_ms"), get("tool_jit_ms"),
+					fmt(number("tool_alloc_bytes_per_msg"))));
+		}
+		if (get("send_lag_p99_ms") != null) {
+			out.append(String.format(Locale.ROOT, "  load tool: sends late by p50 %s ms, p99 %s ms, max %s ms after their due time%n",
+					get("send_lag_p50_ms"), get("send_lag_p99_ms"), get("send_lag_max_ms")));
+		}
 		return out.toString();
 	}
 

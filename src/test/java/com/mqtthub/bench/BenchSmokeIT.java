@@ -56,6 +56,12 @@ class BenchSmokeIT {
 		// The application runs in this JVM, so its PID is ours.
 		assertThat(report.number("broker_rss_max_mb")).isPositive();
 		assertThat(report.number("broker_cpu_pct")).isNotNaN();
+		// At a fixed rate the tool says how late it sent against its schedule and what its own JVM
+		// did meanwhile.
+		assertThat(report.number("send_lag_p99_ms")).isNotNaN();
+		assertThat(report.number("tool_gc_pauses")).isNotNegative();
+		assertThat(report.number("tool_jit_ms")).isNotNaN();
+		assertThat(report.number("tool_alloc_bytes_per_msg")).isPositive();
 
 		List<String> lines = Files.readAllLines(json);
 		assertThat(lines).hasSize(1);
@@ -63,6 +69,16 @@ class BenchSmokeIT {
 		assertThat(line.get("scenario").asString()).isEqualTo("pairs");
 		assertThat(line.get("lost").asLong()).isZero();
 		assertThat(line.get("delivered_per_s").asDouble()).isPositive();
+	}
+
+	@Test
+	void aFixedRateAtQos0KeepsSendingWithNothingAcknowledged() throws Exception {
+		// No acknowledgement comes back to wake a QoS 0 publisher: its own timer has to, all along.
+		BenchReport report = run("--scenario", "fan-out", "--subscribers", "2", "--qos", "0", "--rate", "200");
+
+		assertThat(report.number("published_per_s")).isPositive();
+		assertThat(report.number("delivered_per_s")).isPositive();
+		assertThat(report.number("received")).isEqualTo(report.number("expected"));
 	}
 
 	@Test

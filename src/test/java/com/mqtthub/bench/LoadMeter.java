@@ -13,6 +13,8 @@ final class LoadMeter {
 
 	private final ProcStat tool = ProcStat.self();
 
+	private final ToolOverhead overhead = new ToolOverhead();
+
 	private final long brokerPid;
 
 	private final long rssAtStart;
@@ -46,6 +48,7 @@ final class LoadMeter {
 		this.startNanos = System.nanoTime();
 		this.brokerCpuStart = (this.broker != null) ? this.broker.cpuSeconds() : -1;
 		this.toolCpuStart = this.tool.cpuSeconds();
+		this.overhead.start();
 	}
 
 	void sample() {
@@ -53,6 +56,7 @@ final class LoadMeter {
 	}
 
 	void stop() {
+		this.overhead.stop();
 		double seconds = (System.nanoTime() - this.startNanos) / 1e9;
 		if (this.broker != null) {
 			this.brokerCpuPercent = (this.broker.cpuSeconds() - this.brokerCpuStart) / seconds * 100;
@@ -77,6 +81,12 @@ final class LoadMeter {
 		report.put("tool_cpu_pct", this.toolCpuPercent)
 			.put("tool_cores", cores)
 			.put("tool_saturated", this.toolCpuPercent >= SATURATED * 100 * cores);
+		this.overhead.report(report);
+	}
+
+	/** Bytes the tool's threads allocated during the window, -1 when the JVM does not say. */
+	long toolAllocatedBytes() {
+		return this.overhead.allocatedBytes();
 	}
 
 	static Double mb(long bytes) {

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
+import org.HdrHistogram.Histogram;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -14,8 +16,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * Publishes numbered, time-stamped messages to one topic: as fast as the socket and the QoS 1/2
- * window of {@code --inflight} unacknowledged messages allow, or at a fixed rate. A message
- * counts as acknowledged on PUBACK (QoS 1), PUBCOMP (QoS 2) or once written (QoS 0).
+ * window of {@code --inflight} unacknowledged messages allow, or at a fixed rate, each message
+ * written and flushed at the instant its {@link SendSchedule} says (a timer per message, not a
+ * periodic tick that would send in bursts). A message counts as acknowledged on PUBACK (QoS 1),
+ * PUBCOMP (QoS 2) or once written (QoS 0).
  */
 final class Publisher extends BenchClient {
 
@@ -32,8 +36,11 @@ final class Publisher extends BenchClient {
 
 	private final RunClock clock;
 
-	/** Messages per nanosecond for a fixed rate, 0 for as fast as possible. */
-	private final double ratePerNano;
+	/** When each message is due at a fixed rate; null for as fast as possible. */
+	private SendSchedule schedule;
+
+	/** How late each message of the window left after its due time, in microseconds (fixed rate). */
+	final Histogram sendLag = new Histogram(Subscriber.MAX_LATENCY_MICROS, 3);
 
 	/** Sequence number of the message in flight under each packet id, or FREE. */
 	private final long[] inFlight;
@@ -47,11 +54,10 @@ final class Publisher extends BenchClient {
 
 	private int nextPacketId = 1;
 
-	private long startNanos;
-
 	private boolean publishing;
 
-	private ScheduledFuture<?> ticker;
+	/** The timer set for the next due message, if any (fixed rate). */
+	private ScheduledFuture<?> timer;
 
 	volatile long sent;
 
@@ -61,13 +67,12 @@ final class Publisher extends BenchClient {
 
 	long ackedInWindow;
 
-	Publisher(String clientId, BenchOptions options, int id, String topic, RunClock clock, double ratePerSecond) {
+	Publisher(String clientId, BenchOptions options, int id, String topic, RunClock clock) {
 		super(clientId, options);
 		this.id = id;
 		this.topic = topic;
 		this.qos = MqttQoS.valueOf(options.qos());
 		this.clock = clock;
-		this.ratePerNano = ratePerSecond / 1e9;
 		this.inFlight = new long[(this.qos == MqttQoS.AT_MOST_ONCE) ? 0 : 65_536];
 		Arrays.fill(this.inFlight, FREE);
 	}
@@ -77,17 +82,12 @@ final class Publisher extends BenchClient {
 		this.ctx = ctx;
 	}
 
-	/** Starts publishing (from any thread). */
-	void start() {
+	/** Starts publishing (from any thread) on the schedule given, or as fast as possible when null. */
+	void start(SendSchedule schedule) {
 		this.ctx.executor().execute(() -> {
-			this.startNanos = System.nanoTime();
+			this.schedule = schedule;
 			this.publishing = true;
-			if (this.ratePerNano > 0) {
-				this.ticker = this.ctx.executor().scheduleAtFixedRate(this::pump, 0, 1, TimeUnit.MILLISECONDS);
-			}
-			else {
-				pump();
-			}
+			pump();
 		});
 	}
 
@@ -95,8 +95,8 @@ final class Publisher extends BenchClient {
 	void stop() {
 		this.ctx.executor().execute(() -> {
 			this.publishing = false;
-			if (this.ticker != null) {
-				this.ticker.cancel(false);
+			if (this.timer != null) {
+				this.timer.cancel(false);
 			}
 		});
 	}
@@ -106,10 +106,14 @@ final class Publisher extends BenchClient {
 			return;
 		}
 		long now = System.nanoTime();
-		long due = (this.ratePerNano > 0) ? (long) ((now - this.startNanos) * this.ratePerNano) + 1 : Long.MAX_VALUE;
-		int limit = (this.ratePerNano > 0) ? BATCH * 16 : BATCH;
+		long due = (this.schedule != null) ? this.schedule.dueBy(now) : Long.MAX_VALUE;
+		int limit = (this.schedule != null) ? BATCH * 16 : BATCH;
 		int written = 0;
 		while (written < limit && this.sent < due && this.sent < Integer.MAX_VALUE && canWrite()) {
+			if (this.schedule != null && this.clock.inWindow(now)) {
+				this.sendLag.recordValue(Math.min(Subscriber.MAX_LATENCY_MICROS,
+						Math.max(0, (now - this.schedule.dueAt(this.sent)) / 1000)));
+			}
 			publish(now);
 			written++;
 			now = System.nanoTime();
@@ -117,10 +121,33 @@ final class Publisher extends BenchClient {
 		if (written > 0) {
 			this.ctx.flush();
 		}
-		if (this.ratePerNano == 0 && written == limit) {
-			// More could go: come back after the event loop's other connections had their turn.
-			this.ctx.executor().execute(this::pump);
+		if (this.schedule == null) {
+			if (written == limit) {
+				// More could go: come back after the event loop's other connections had their turn.
+				this.ctx.executor().execute(this::pump);
+			}
 		}
+		else if (canWrite()) {
+			// Due now (more came due while writing) or later: the timer comes back for it.
+			armTimer(now);
+		}
+		// Otherwise the window or the socket is full: an acknowledgement or writability pumps again.
+	}
+
+	/** Sets the timer for the next due message unless one is already set. */
+	private void armTimer(long now) {
+		if (this.timer != null && !this.timer.isDone()) {
+			return;
+		}
+		long delay = Math.max(0, this.schedule.dueAt(this.sent) - now);
+		this.timer = this.ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+	}
+
+	private void onTimer() {
+		// A running timer is not done yet: forget it first, or pump() could not set the next one
+		// and a QoS 0 publisher (no acknowledgement to pump again) would stop.
+		this.timer = null;
+		pump();
 	}
 
 	private boolean canWrite() {

@@ -62,9 +62,12 @@ class BrokerPropertiesTest {
 	void backPressureLetsGoBelowWhereItHoldsBackAndNeverForLong() {
 		BrokerProperties properties = new BrokerProperties();
 		assertThat(properties.getBackPressure().isEnabled()).isTrue();
-		properties.getBackPressure().setLowWaterPercent(25);
+		// Low marks by default: the queue a publisher waits behind is the latency at full speed.
+		assertThat(properties.getBackPressure().getHighWaterPercent()).isEqualTo(5);
+		assertThat(properties.getBackPressure().getLowWaterPercent()).isEqualTo(2);
+		properties.getBackPressure().setLowWaterPercent(5);
 		assertThat(problems(properties)).containsExactly("low-water-percent must be below high-water-percent");
-		properties.getBackPressure().setLowWaterPercent(10);
+		properties.getBackPressure().setLowWaterPercent(2);
 		properties.getBackPressure().setHighWaterPercent(100);
 		properties.getBackPressure().setMaxPause(java.time.Duration.ZERO);
 		assertThat(problems(properties)).hasSize(2);
