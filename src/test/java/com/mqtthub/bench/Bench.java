@@ -85,6 +85,7 @@ public final class Bench {
 		report.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
 			.put("label", o.label())
 			.put("broker", o.host() + ":" + o.port())
+			.put("transport", (o.webSocketPath() != null) ? "ws " + o.webSocketPath() : "tcp")
 			.put("scenario", o.scenario().label());
 		if (o.scenario().messages()) {
 			report.put("qos", o.qos()).put("payload_bytes", o.payloadBytes()).put("rate", o.rate());

@@ -15,7 +15,7 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 		int payloadBytes, long rate, Duration warmup, Duration duration, int publishers, int subscribers,
 		int clients, int concurrency, int inflight, long brokerPid, String label, Path jsonOut, int threads,
 		Duration drain, Duration connectTimeout, int keepAliveSeconds, String subscribeHost, int subscribePort,
-		boolean persistentSubscribers, Duration quiet) {
+		boolean persistentSubscribers, Duration quiet, String webSocketPath) {
 
 	/** Bytes every payload starts with: publisher, sequence number and send time. */
 	static final int HEADER_BYTES = Payloads.HEADER_BYTES;
@@ -43,12 +43,13 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 			  --drain        how long to wait for messages still on their way     (10s)
 			  --quiet        the drain ends early after this long without a message (2s)
 			  --connect-timeout  for each CONNECT and for the whole connect phase (60s)
+			  --ws-path      connect by MQTT over WebSocket at this path, e.g. /mqtt (TCP)
 			""".formatted(HEADER_BYTES);
 
 	private static final Set<String> KNOWN = Set.of("scenario", "host", "port", "username", "password", "qos",
 			"payload", "rate", "warmup", "duration", "publishers", "subscribers", "clients", "concurrency",
 			"inflight", "broker-pid", "label", "json-out", "threads", "drain", "connect-timeout", "keep-alive",
-			"subscribe-host", "subscribe-port", "persistent-subscribers", "quiet");
+			"subscribe-host", "subscribe-port", "persistent-subscribers", "quiet", "ws-path");
 
 	static BenchOptions parse(String... args) {
 		Map<String, String> values = new HashMap<>();
@@ -110,7 +111,15 @@ record BenchOptions(Scenario scenario, String host, int port, String username, S
 				duration(values, "connect-timeout", "60s", Duration.ofSeconds(1), Duration.ofMinutes(30)),
 				integer(values, "keep-alive", 60, 10, 3600), values.getOrDefault("subscribe-host", host),
 				integer(values, "subscribe-port", port, 1, 65_535), persistent,
-				duration(values, "quiet", "2s", Duration.ofMillis(100), Duration.ofMinutes(30)));
+				duration(values, "quiet", "2s", Duration.ofMillis(100), Duration.ofMinutes(30)),
+				webSocketPath(values.get("ws-path")));
+	}
+
+	private static String webSocketPath(String text) {
+		if (text != null && !text.matches("/[A-Za-z0-9._~/-]{0,200}")) {
+			throw new IllegalArgumentException("--ws-path is a request path such as /mqtt");
+		}
+		return text;
 	}
 
 	/** Whether subscribers connect somewhere else than publishers (through a bridge, say). */

@@ -42,6 +42,8 @@ class BenchOptionsTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--duration", "2h"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--clients", "50001"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--port", "0"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--ws-path", "mqtt"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--ws-path", "/mqtt?x=<b>"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--duration", "soon"))
 			.withMessageContaining("duration");
 	}

@@ -89,16 +89,16 @@ final class BenchReport {
 	String summary() {
 		StringBuilder out = new StringBuilder();
 		if (this.values.containsKey("publishers")) {
-			out.append(String.format(Locale.ROOT, "%s against %s (%s): %s publisher(s), %s subscriber(s), QoS %s, %s B, rate %s%n",
-					get("scenario"), get("label"), get("broker"), get("publishers"), get("subscribers"), get("qos"),
+			out.append(String.format(Locale.ROOT, "%s against %s (%s, %s): %s publisher(s), %s subscriber(s), QoS %s, %s B, rate %s%n",
+					get("scenario"), get("label"), get("broker"), get("transport"), get("publishers"), get("subscribers"), get("qos"),
 					get("payload_bytes"), number("rate") > 0 ? fmt(number("rate")) + " msg/s" : "max"));
 			if (get("subscribe_broker") != null) {
 				out.append(String.format(Locale.ROOT, "  subscribers at %s%n", get("subscribe_broker")));
 			}
 		}
 		else {
-			out.append(String.format(Locale.ROOT, "%s against %s (%s): %s clients, %s CONNECTs at a time, %s%n",
-					get("scenario"), get("label"), get("broker"), get("clients"), get("concurrency"),
+			out.append(String.format(Locale.ROOT, "%s against %s (%s, %s): %s clients, %s CONNECTs at a time, %s%n",
+					get("scenario"), get("label"), get("broker"), get("transport"), get("clients"), get("concurrency"),
 					Boolean.TRUE.equals(get("credentials")) ? "with user name and password" : "anonymous"));
 		}
 		if (this.values.containsKey("delivered_per_s")) {

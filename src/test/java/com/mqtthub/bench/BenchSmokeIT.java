@@ -20,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +37,9 @@ class BenchSmokeIT {
 
 	@Autowired
 	private MeterRegistry registry;
+
+	@LocalServerPort
+	private int webPort;
 
 	@TempDir
 	private Path temp;
@@ -127,6 +131,19 @@ class BenchSmokeIT {
 	}
 
 	@Test
+	void overWebSocketBothTheListenerAndTheSameOriginEndpointDeliverEveryMessage() throws Exception {
+		for (int port : new int[] { this.broker.getWebSocketPort(), this.webPort }) {
+			BenchReport report = runAt(port, "--scenario", "pairs", "--publishers", "2", "--qos", "1", "--rate", "200",
+					"--ws-path", "/mqtt");
+
+			assertThat(report.number("received")).isPositive().isEqualTo(report.number("expected"));
+			assertThat(report.number("lost")).isZero();
+			assertThat(report.number("duplicates")).isZero();
+			assertThat(report.summary()).contains("ws /mqtt");
+		}
+	}
+
+	@Test
 	void idleClientsAreCountedAsConnects() throws Exception {
 		BenchReport report = run("--scenario", "idle", "--clients", "8", "--concurrency", "4");
 
@@ -137,8 +154,12 @@ class BenchSmokeIT {
 	}
 
 	private BenchReport run(String... scenario) throws Exception {
+		return runAt(this.broker.getTcpPort(), scenario);
+	}
+
+	private BenchReport runAt(int port, String... scenario) throws Exception {
 		List<String> args = new ArrayList<>(List.of(scenario));
-		args.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(this.broker.getTcpPort()), "--username",
+		args.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--username",
 				HubTest.ADMIN, "--password", HubTest.ADMIN_PASSWORD, "--warmup", "300ms", "--duration", "1500ms",
 				"--drain", "10s", "--connect-timeout", "30s", "--threads", "1", "--label", "hub", "--broker-pid",
 				Long.toString(ProcessHandle.current().pid())));

@@ -108,11 +108,18 @@ final class Connector {
 		return new Wave(accepted, clients.size() - accepted, (last - start) / 1e9, latency, failures);
 	}
 
-	/** One TCP connection with the client as its MQTT handler; the client sends CONNECT once it is up. */
+	/**
+	 * One connection, TCP or WebSocket ({@code --ws-path}), with the client as its MQTT handler; the
+	 * client sends CONNECT once it is up.
+	 */
 	ChannelFuture open(BenchClient client, String host, int port) {
 		return this.bootstrap.clone().handler(new ChannelInitializer<Channel>() {
 			@Override
 			protected void initChannel(Channel ch) {
+				String path = Connector.this.options.webSocketPath();
+				if (path != null) {
+					WebSocketTransport.addTo(ch.pipeline(), host, port, path);
+				}
 				ch.pipeline()
 					.addLast(new MqttDecoder(Connector.this.options.payloadBytes() + 65_536), MqttEncoder.INSTANCE, client);
 			}

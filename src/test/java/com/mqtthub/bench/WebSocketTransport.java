@@ -1,0 +1,71 @@
+package com.mqtthub.bench;
+
+import java.net.URI;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+/**
+ * MQTT over WebSocket for the load tool ({@code --ws-path}): the HTTP upgrade with the subprotocol
+ * {@code mqtt}, then MQTT bytes in binary frames. The MQTT client behind it sees its channel become
+ * active only once the upgrade is done, so it sends CONNECT as it would over TCP.
+ */
+final class WebSocketTransport extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
+
+	/** Largest frame accepted from the broker; a message of the largest payload fits. */
+	private static final int MAX_FRAME_BYTES = (1 << 20) + 65_536;
+
+	private WebSocketTransport() {
+	}
+
+	static void addTo(ChannelPipeline pipeline, String host, int port, String path) {
+		WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+			.webSocketUri(URI.create("ws://" + host + ":" + port + path))
+			.subprotocol("mqtt")
+			.maxFramePayloadLength(MAX_FRAME_BYTES)
+			.handshakeTimeoutMillis(30_000)
+			.build();
+		pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), new WebSocketClientProtocolHandler(config),
+				new WebSocketTransport());
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		// Held back until the upgrade completes: the MQTT client writes CONNECT when it is told.
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+		if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+			ctx.fireChannelActive();
+		}
+		else if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+			ctx.fireExceptionCaught(new IllegalStateException("WebSocket upgrade timed out"));
+		}
+		ctx.fireUserEventTriggered(event);
+	}
+
+	@Override
+	protected void encode(ChannelHandlerContext ctx, ByteBuf bytes, List<Object> out) {
+		out.add(new BinaryWebSocketFrame(bytes.retain()));
+	}
+
+	@Override
+	protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+		if (frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
+			out.add(frame.content().retain());
+		}
+	}
+
+}
