@@ -60,6 +60,8 @@ class RestartAndCrashRecoveryIT {
 
 	private void survives(Stop stop) throws Exception {
 		MqttConnectOptions persistent = MqttTestClient.options(false);
+		// What the broker sent before it stopped: sent again afterwards with the same packet ids.
+		List<Packet> sent;
 		try (HubProcess first = HubProcess.start(this.data)) {
 			int port = first.awaitStarted(START);
 			String uri = "tcp://127.0.0.1:" + port;
@@ -80,7 +82,7 @@ class RestartAndCrashRecoveryIT {
 				publisher.publish("recovery/inflight", "exactly once, not received", 2, false);
 			}
 			// Received and not acknowledged; the second one PUBRECed, so the broker sent PUBREL.
-			List<Packet> sent = List.of(inflight.read(), inflight.read(), inflight.read());
+			sent = List.of(inflight.read(), inflight.read(), inflight.read());
 			inflight.ack(PUBREC, sent.get(1).publishPacketId());
 			assertThat(inflight.read().type()).isEqualTo(PUBREL);
 			// The records of what was sent are committed with the publishers' acknowledgements; the
@@ -107,14 +109,17 @@ class RestartAndCrashRecoveryIT {
 				Packet atLeastOnce = inflight.read();
 				assertThat(atLeastOnce.payload()).isEqualTo("at least once");
 				assertThat(atLeastOnce.dup()).isTrue();
+				assertThat(atLeastOnce.publishPacketId()).isEqualTo(sent.get(0).publishPacketId());
 				inflight.ack(PUBACK, atLeastOnce.publishPacketId());
 				Packet release = inflight.read();
 				assertThat(release.type()).isEqualTo(PUBREL);
+				assertThat(release.u16(0)).isEqualTo(sent.get(1).publishPacketId());
 				inflight.ack(PUBCOMP, release.u16(0));
 				Packet notReceived = inflight.read();
 				assertThat(notReceived.payload()).isEqualTo("exactly once, not received");
 				assertThat(notReceived.dup()).isTrue();
 				assertThat(notReceived.qos()).isEqualTo(2);
+				assertThat(notReceived.publishPacketId()).isEqualTo(sent.get(2).publishPacketId());
 				inflight.ack(PUBREC, notReceived.publishPacketId());
 				assertThat(inflight.read().type()).isEqualTo(PUBREL);
 				inflight.ack(PUBCOMP, notReceived.publishPacketId());

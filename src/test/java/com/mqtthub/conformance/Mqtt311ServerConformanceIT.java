@@ -11,6 +11,8 @@ import com.mqtthub.testing.HubTest;
 import com.mqtthub.testing.RawMqttClient;
 import com.mqtthub.testing.RawMqttClient.Connect;
 import com.mqtthub.testing.RawMqttClient.Packet;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,14 @@ class Mqtt311ServerConformanceIT {
 
 	@Autowired
 	private com.mqtthub.security.UserService users;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	/** A counter of the hub's (Prometheus {@code mqtthub_...}), as counted so far. */
+	double counted(String name) {
+		return this.meters.get(name).functionCounter().count();
+	}
 
 	private static final String OTHER_PASSWORD = "another-users-Secret-81";
 
@@ -706,12 +716,14 @@ class Mqtt311ServerConformanceIT {
 			publisher.publish(target, "queued for the owner", 1, false, 1, false);
 			assertThat(publisher.read().type()).isEqualTo(PUBACK);
 
+			double refusedBefore = counted("mqtthub.sessions.takeovers.refused");
 			for (boolean clean : new boolean[] { false, true }) {
 				RawMqttClient thief = open();
 				assertThat(thief.connect(new Connect(clientId).cleanSession(clean)
 					.credentials(otherUser(), OTHER_PASSWORD))).as("clean " + clean).isEqualTo(5);
 				assertThat(thief.closedByServerWithin(WAIT)).isTrue();
 			}
+			assertThat(counted("mqtthub.sessions.takeovers.refused")).isEqualTo(refusedBefore + 2);
 
 			RawMqttClient back = open();
 			back.send(new Connect(clientId).cleanSession(false).toBytes());
@@ -837,8 +849,12 @@ class Mqtt311ServerConformanceIT {
 			RawMqttClient watcher = connected(id("sys-watch"));
 			watcher.subscribeAndAwait(1, "$SYS/#", 0);
 			RawMqttClient publisher = connected(id("sys-forger"));
+			double deniedBefore = counted("mqtthub.messages.denied");
 			publisher.publish("$SYS/broker/clients/connected", "0", 1, false, 5, false);
 			assertThat(publisher.closedByServerWithin(WAIT)).isTrue();
+			// Refused like a PUBLISH the topic rules deny, and counted with them.
+			Awaitility.await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(counted("mqtthub.messages.denied")).isGreaterThan(deniedBefore));
 			Packet forged = watcher.poll(QUIET);
 			assertThat(forged == null || !"0".equals(forged.payload())).isTrue();
 		}
