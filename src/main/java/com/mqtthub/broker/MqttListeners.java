@@ -109,7 +109,7 @@ final class MqttListeners {
 	 */
 	MqttListeners(ConnectionServices services, Duration connectTimeout, Duration maxPublisherPause) {
 		this.maxPublisherPause = maxPublisherPause;
-		this.retainFlag = new RetainFlag(services.core());
+		this.retainFlag = new RetainFlag(services.core()::sentForNewSubscription);
 		MoquetteCore core = services.core();
 		this.subscriptions = new SubscriptionLimits.Subscriptions() {
 

@@ -1,6 +1,8 @@
 package com.mqtthub.broker;
 
-import io.moquette.broker.MoquetteCore;
+import java.util.function.Predicate;
+
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -16,15 +18,16 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 @ChannelHandler.Sharable
 final class RetainFlag extends ChannelOutboundHandlerAdapter {
 
-	private final MoquetteCore core;
+	/** The engine's answer: was this payload sent because of a new subscription (once per payload)? */
+	private final Predicate<ByteBuf> sentForNewSubscription;
 
-	RetainFlag(MoquetteCore core) {
-		this.core = core;
+	RetainFlag(Predicate<ByteBuf> sentForNewSubscription) {
+		this.sentForNewSubscription = sentForNewSubscription;
 	}
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-		if (msg instanceof MqttPublishMessage publish && this.core.sentForNewSubscription(publish.content())
+		if (msg instanceof MqttPublishMessage publish && this.sentForNewSubscription.test(publish.content())
 				&& !publish.fixedHeader().isRetain()) {
 			MqttFixedHeader header = publish.fixedHeader();
 			msg = new MqttPublishMessage(new MqttFixedHeader(header.messageType(), header.isDup(), header.qosLevel(),
