@@ -5,12 +5,16 @@
 # per run, the medians and the load average before and after (the machine may be shared: compare
 # runs made side by side, not with figures from another hour).
 #
-#   bench/startup.sh [--runs 5] [--layout jar|cds|jar,cds] [--core 0] [--no-build]
+#   bench/startup.sh [--runs 5] [--layout jar|cds|jar,cds] [--core 0] [--timeout 180] [--no-build]
 #
 # --layout jar  runs `java -jar target/mqtt-hub-*.jar` as it is;
 # --layout cds  runs the extracted layout with its class data sharing archive, built by
 #               packaging/cds.sh (the "Faster start" command of the README);
 # --layout jar=PATH  another build of the jar (say, of an earlier commit);
+# --layout aot  runs `java -Dspring.aot.enabled=true -jar ...` (bean definitions prepared at
+#               build time), aot=PATH likewise with another build of the jar;
+# --layout cds=DIR  an extracted layout that packaging/cds.sh made in DIR (say, of an earlier
+#               commit; started with the flags that script printed for it);
 # --layout jar,cds  several, interleaved run by run, so that all meet the same load.
 # JVM options for the hub come from HUB_JAVA_OPTS.
 set -euo pipefail
@@ -21,11 +25,13 @@ RUNS=5
 LAYOUT=jar
 CORE=
 BUILD=1
+TIMEOUT=180
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift ;;
     --layout) LAYOUT="$2"; shift ;;
     --core) CORE="$2"; shift ;;
+    --timeout) TIMEOUT="$2"; shift ;;
     --no-build) BUILD=0 ;;
     *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -40,7 +46,7 @@ fi
 JAR=$(ls target/mqtt-hub-*.jar | grep -v -- '-plain.jar' | head -1)
 for layout in ${LAYOUT//,/ }; do
   case "$layout" in
-    jar|jar=*) ;;
+    jar|jar=*|aot|aot=*|cds=*) ;;
     cds) if [ "$BUILD" = 1 ] || { [ ! -f target/cds/mqtt-hub.jsa ] && [ ! -f target/cds/mqtt-hub.aot ]; }; then
            packaging/cds.sh "$JAR" target/cds
          fi ;;
@@ -50,18 +56,25 @@ done
 # launch LAYOUT ARGS...: the hub in the background, as the README tells to start it.
 launch() {
   local layout=$1; shift
-  if [ "$layout" = cds ]; then
+  if [ "$layout" = cds ] || [ "${layout#cds=}" != "$layout" ]; then
+    local dir=target/cds
+    [ "${layout#cds=}" = "$layout" ] || dir=${layout#cds=}
+    # The start options packaging/cds.sh wrote beside what it made (its archive, and the bean
+    # definitions prepared at build time if the jar has them).
+    local options
+    options=$(cat "$dir/mqtt-hub.options" 2>/dev/null || echo -XX:SharedArchiveFile=mqtt-hub.jsa)
     # shellcheck disable=SC2086
-    # The archive packaging/cds.sh made for this Java: an ahead-of-time cache from Java 25 on.
-    local archive=-XX:SharedArchiveFile=mqtt-hub.jsa
-    [ -f target/cds/mqtt-hub.aot ] && archive=-XX:AOTCache=mqtt-hub.aot
-    (cd target/cds && exec ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} "$archive" \
+    (cd "$dir" && exec ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} $options \
       -jar mqtt-hub.jar "$@") &
   else
-    local jar=$JAR
-    [ "${layout#jar=}" = "$layout" ] || jar=${layout#jar=}
+    local jar=$JAR aot=
+    case "$layout" in
+      jar=*) jar=${layout#jar=} ;;
+      aot) aot=-Dspring.aot.enabled=true ;;
+      aot=*) jar=${layout#aot=}; aot=-Dspring.aot.enabled=true ;;
+    esac
     # shellcheck disable=SC2086
-    ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$jar" "$@" &
+    ${CORE:+taskset -c "$CORE"} "$JAVA" ${HUB_JAVA_OPTS:-} $aot -jar "$jar" "$@" &
   fi
   HUB_PID=$!
 }
@@ -105,7 +118,7 @@ while [ "$ATTEMPT" -lt 3 ]; do
     --mqtthub.broker.data-directory="$WORK/data" --mqtthub.security.admin.password="$PASSWORD" \
     > "$WORK/hub.log" 2>&1
   T_STARTED=; T_HTTP=; T_MQTT=
-  DEADLINE=$(( $(date +%s) + 180 ))
+  DEADLINE=$(( $(date +%s) + TIMEOUT ))
   while [ -z "$T_STARTED" ] || [ -z "$T_HTTP" ] || [ -z "$T_MQTT" ]; do
     if ! kill -0 "$HUB_PID" 2>/dev/null; then
       # Another process on this machine may take a free port between the check and the start.
@@ -114,7 +127,7 @@ while [ "$ATTEMPT" -lt 3 ]; do
       fi
       cat "$WORK/hub.log"; echo "The hub ended" >&2; exit 1
     fi
-    [ "$(date +%s)" -lt "$DEADLINE" ] || { echo "The hub did not serve in 3 minutes" >&2; exit 1; }
+    [ "$(date +%s)" -lt "$DEADLINE" ] || { echo "The hub did not serve in $TIMEOUT s" >&2; exit 1; }
     if [ -z "$T_STARTED" ] && grep -q "Started MqttHubApplication" "$WORK/hub.log"; then
       T_STARTED=$(now); CPU_STARTED=$(cpu_seconds "$HUB_PID")
     fi

@@ -7,10 +7,13 @@
 #   packaging/cds.sh [JAR] [DESTINATION]     (defaults: target/mqtt-hub-*.jar, target/cds)
 #
 # Then start the hub from DESTINATION with the same Java as here:
-#   cd DESTINATION && java -XX:SharedArchiveFile=mqtt-hub.jsa -jar mqtt-hub.jar
+#   cd DESTINATION && java -XX:SharedArchiveFile=mqtt-hub.jsa -Dspring.aot.enabled=true -jar mqtt-hub.jar
 # With Java 25 or newer it records the JVM's ahead-of-time cache instead (classes loaded and
 # linked, and method profiles), which starts faster still:
-#   cd DESTINATION && java -XX:AOTCache=mqtt-hub.aot -jar mqtt-hub.jar
+#   cd DESTINATION && java -XX:AOTCache=mqtt-hub.aot -Dspring.aot.enabled=true -jar mqtt-hub.jar
+# -Dspring.aot.enabled=true uses the bean definitions the build prepared (Spring's ahead-of-time
+# processing): no configuration classes parsed and no conditions evaluated at start. It is left
+# out for a jar built without them. The options are also written to DESTINATION/mqtt-hub.options.
 # The archive belongs to this Java build and these jars: run this again after an upgrade of
 # either (a stale archive is ignored with a warning, the hub then starts without it).
 set -euo pipefail
@@ -20,7 +23,7 @@ DEST="${2:-$(dirname "$0")/../target/cds}"
 
 # Only what this script makes is replaced: DESTINATION may also hold the hub's data directory.
 mkdir -p "$DEST"
-rm -rf "$DEST/lib" "$DEST/mqtt-hub.jar" "$DEST/mqtt-hub.jsa" "$DEST/mqtt-hub.aot"
+rm -rf "$DEST/lib" "$DEST/mqtt-hub.jar" "$DEST/mqtt-hub.jsa" "$DEST/mqtt-hub.aot" "$DEST/mqtt-hub.options"
 VERSION=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
 if [ "${VERSION%%.*}" -ge 25 ] 2>/dev/null; then
   ARCHIVE=mqtt-hub.aot; RECORD=-XX:AOTCacheOutput=mqtt-hub.aot; USE=-XX:AOTCache=mqtt-hub.aot
@@ -28,6 +31,10 @@ else
   ARCHIVE=mqtt-hub.jsa; RECORD=-XX:ArchiveClassesAtExit=mqtt-hub.jsa; USE=-XX:SharedArchiveFile=mqtt-hub.jsa
 fi
 "$JAVA" -Djarmode=tools -jar "$JAR" extract --force --destination "$DEST" --application-filename mqtt-hub.jar >/dev/null
+# The training run must use the same options as the start: the generated classes belong in the archive.
+if grep -aq 'MqttHubApplication__ApplicationContextInitializer' "$DEST/mqtt-hub.jar"; then
+  USE="$USE -Dspring.aot.enabled=true"; RECORD="$RECORD -Dspring.aot.enabled=true"
+fi
 
 free_port() {
   local port
@@ -41,7 +48,8 @@ TRAINING=$(mktemp -d /tmp/mqtthub-cds.XXXXXX)
 trap 'rm -rf "$TRAINING"' EXIT
 # spring.context.exit=onRefresh: the context starts (database, migrations, broker, web server)
 # and the JVM exits, writing the classes it loaded into the archive.
-(cd "$DEST" && "$JAVA" "$RECORD" -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
+# shellcheck disable=SC2086
+(cd "$DEST" && "$JAVA" $RECORD -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
   --server.address=127.0.0.1 --server.port=0 \
   --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$(free_port)" \
   --mqtthub.broker.websocket.port="$(free_port)" \
@@ -49,5 +57,6 @@ trap 'rm -rf "$TRAINING"' EXIT
   --mqtthub.security.admin.password="training-$RANDOM$RANDOM-only" > "$TRAINING/training.log" 2>&1) \
   || { cat "$TRAINING/training.log"; echo "The training run failed" >&2; exit 1; }
 [ -s "$DEST/$ARCHIVE" ] || { cat "$TRAINING/training.log"; echo "No archive was written" >&2; exit 1; }
+echo "$USE" > "$DEST/mqtt-hub.options"
 echo "Extracted layout and class data sharing archive in $DEST:"
 echo "  cd $DEST && java $USE -jar mqtt-hub.jar"

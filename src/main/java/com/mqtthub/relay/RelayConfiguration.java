@@ -4,7 +4,6 @@ import com.mqtthub.broker.EmbeddedBroker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,10 +16,13 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 /**
  * Serves MQTT over WebSocket on the web server's own port, so that a page reaches the broker
  * through the same host, port and TLS as the page itself.
+ * <p>
+ * {@code mqtthub.relay.enabled} is read when the handlers are registered, not as a condition on
+ * this configuration: with the bean definitions prepared at build time (packaging/cds.sh starts
+ * with {@code spring.aot.enabled}), conditions are fixed there and the setting would be ignored.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-@ConditionalOnBooleanProperty(name = "mqtthub.relay.enabled", matchIfMissing = true)
 class RelayConfiguration implements WebSocketConfigurer {
 
 	private static final Logger logger = LoggerFactory.getLogger(RelayConfiguration.class);
@@ -39,6 +41,9 @@ class RelayConfiguration implements WebSocketConfigurer {
 
 	@Override
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+		if (!this.properties.isEnabled()) {
+			return;
+		}
 		DefaultHandshakeHandler handshake = new DefaultHandshakeHandler();
 		handshake.setSupportedProtocols(SUBPROTOCOLS);
 		// Spring's own check (same scheme, host and port) would refuse devices such as paho-mqtt,
@@ -52,7 +57,7 @@ class RelayConfiguration implements WebSocketConfigurer {
 
 	@EventListener
 	void announce(WebServerInitializedEvent event) {
-		if (event.getApplicationContext().getParent() == null) {
+		if (this.properties.isEnabled() && event.getApplicationContext().getParent() == null) {
 			logger.info("MQTT over WebSocket (same origin) on the web port {} at {}", event.getWebServer().getPort(),
 					this.properties.getPath());
 		}

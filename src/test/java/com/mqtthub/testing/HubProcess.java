@@ -44,6 +44,12 @@ public final class HubProcess implements AutoCloseable {
 
 	/** Starts the packaged application on free ports with its data in {@code dataDirectory}. */
 	public static HubProcess start(Path dataDirectory, String... extraArgs) throws IOException {
+		return start(dataDirectory, List.of(), extraArgs);
+	}
+
+	/** Likewise, with {@code jvmOptions} before {@code -jar}. */
+	public static HubProcess start(Path dataDirectory, List<String> jvmOptions, String... extraArgs)
+			throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		String leakLevel = System.getProperty("io.netty.leakDetection.level");
@@ -51,6 +57,7 @@ public final class HubProcess implements AutoCloseable {
 			command.add("-Dio.netty.leakDetection.level=" + leakLevel);
 		}
 		command.add("-Xmx256m");
+		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(packagedJar().toString());
 		command.add("--server.port=0");
