@@ -30,9 +30,11 @@ free_port() {
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # start_hub WORKDIR CORE [SETTING...]: the packaged jar with its defaults (JVM options from
-# HUB_JAVA_OPTS), anonymous MQTT allowed, on free loopback ports, data under WORKDIR, and any further
-# --settings given. Waits until it has started (3 minutes at most); sets HUB_PID, HUB_PORT, HUB_WEB,
-# HUB_WS (the broker's WebSocket listener), HUB_PASSWORD and HUB_STARTED_LINE.
+# HUB_JAVA_OPTS; with HUB_SHIPPED=1 started as shipped, by packaging/mqtt-hub.sh with
+# packaging/jvm.options and HUB_JAVA_OPTS after them), anonymous MQTT allowed, on free loopback
+# ports, data under WORKDIR, and any further --settings given. Waits until it has started
+# (3 minutes at most); sets HUB_PID, HUB_PORT, HUB_WEB, HUB_WS (the broker's WebSocket
+# listener), HUB_PASSWORD and HUB_STARTED_LINE.
 start_hub() {
   local work=$1 core=$2
   shift 2
@@ -40,8 +42,14 @@ start_hub() {
   HUB_WEB=$(free_port)
   HUB_WS=$(free_port)
   HUB_PASSWORD="bench-hub-$RANDOM$RANDOM-key"
-  # shellcheck disable=SC2086
-  taskset -c "$core" "$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR" \
+  local launch
+  if [ "${HUB_SHIPPED:-0}" = 1 ]; then
+    launch=(env MQTTHUB_JAR="$JAR" JAVA_OPTS="${HUB_JAVA_OPTS:-}" packaging/mqtt-hub.sh)
+  else
+    # shellcheck disable=SC2206
+    launch=("$JAVA" ${HUB_JAVA_OPTS:-} -jar "$JAR")
+  fi
+  taskset -c "$core" "${launch[@]}" \
     --server.address=127.0.0.1 --server.port="$HUB_WEB" \
     --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$HUB_PORT" --mqtthub.broker.websocket.port="$HUB_WS" \
     --mqtthub.broker.data-directory="$work/hub-data" --mqtthub.security.allow-anonymous=true \

@@ -94,7 +94,8 @@ kill -0 "$MQ_PID" || { cat "$WORK/mosquitto.log"; exit 1; }
 
 # --- The hub: the packaged jar with its defaults, anonymous allowed, own ports and data ---------
 HUB_START=$(date +%s.%N)
-start_hub "$WORK" "$BROKER_CORE"
+# As users start it: packaging/mqtt-hub.sh with the memory budget of packaging/jvm.options.
+HUB_SHIPPED=1 start_hub "$WORK" "$BROKER_CORE"
 HUB_READY=$(date +%s.%N)
 allow_anonymous_bench
 
@@ -183,7 +184,7 @@ SECTION="$OUT/section.md"
        "$("$MOSQUITTO" -h 2>&1 | head -1 | sed 's/ (build.*//'), load average at the end $LOAD." \
        "Brokers on core $BROKER_CORE, load tool on core $TOOL_CORE; $ROUNDS round(s), warm-up $WARMUP, $DURATION measured" \
        "per message run; $IDLE_CLIENTS idle clients; $RECONNECT_CLIENTS reconnecting clients 50 at a time; ${ELAPSED} s in all."
-  echo "The hub: \`${HUB_STARTED_LINE}\`."
+  echo "The hub, started by packaging/mqtt-hub.sh (\`$(grep -v '^#' packaging/jvm.options | tr '\n' ' ' | sed 's/ $//')\`${HUB_JAVA_OPTS:+ then \`$HUB_JAVA_OPTS\`}): \`${HUB_STARTED_LINE}\`."
   [ -n "$NOTE" ] && { echo; echo "$NOTE"; }
   echo
   echo "Command: \`bench/compare.sh$( [ "$MODE" = quick ] && echo " --quick") --rounds $ROUNDS\`"

@@ -2,18 +2,19 @@
 # Prepares the hub for a faster start: unpacks the executable jar into Spring Boot's extracted
 # layout (application jar + lib/, so classes are no longer read from jars nested in a jar) and
 # records a class data sharing archive from a training run that starts the application on
-# temporary loopback ports and data, and stops as soon as the context is ready.
+# temporary loopback ports and data, and stops as soon as the context is ready. Beside them it
+# puts the start script mqtt-hub.sh and its JVM options (jvm.options: the memory budget).
 #
 #   packaging/cds.sh [JAR] [DESTINATION]     (defaults: target/mqtt-hub-*.jar, target/cds)
 #
 # Then start the hub from DESTINATION with the same Java as here:
-#   cd DESTINATION && java -XX:SharedArchiveFile=mqtt-hub.jsa -Dspring.aot.enabled=true -jar mqtt-hub.jar
-# With Java 25 or newer it records the JVM's ahead-of-time cache instead (classes loaded and
-# linked, and method profiles), which starts faster still:
-#   cd DESTINATION && java -XX:AOTCache=mqtt-hub.aot -Dspring.aot.enabled=true -jar mqtt-hub.jar
-# -Dspring.aot.enabled=true uses the bean definitions the build prepared (Spring's ahead-of-time
-# processing): no configuration classes parsed and no conditions evaluated at start. It is left
-# out for a jar built without them. The options are also written to DESTINATION/mqtt-hub.options.
+#   cd DESTINATION && ./mqtt-hub.sh
+# which runs java @jvm.options $JAVA_OPTS with the archive and -jar mqtt-hub.jar. With Java 25 or
+# newer it records the JVM's ahead-of-time cache instead (classes loaded and linked, and method
+# profiles), which starts faster still (-XX:AOTCache=mqtt-hub.aot). When the jar holds the bean
+# definitions the build prepared (Spring's ahead-of-time processing), training and start add
+# -Dspring.aot.enabled=true: no configuration classes parsed and no conditions evaluated at start.
+# The options that go with the archive are also written to DESTINATION/mqtt-hub.options.
 # The archive belongs to this Java build and these jars: run this again after an upgrade of
 # either (a stale archive is ignored with a warning, the hub then starts without it).
 set -euo pipefail
@@ -24,6 +25,12 @@ DEST="${2:-$(dirname "$0")/../target/cds}"
 # Only what this script makes is replaced: DESTINATION may also hold the hub's data directory.
 mkdir -p "$DEST"
 rm -rf "$DEST/lib" "$DEST/mqtt-hub.jar" "$DEST/mqtt-hub.jsa" "$DEST/mqtt-hub.aot" "$DEST/mqtt-hub.options"
+# The start script and its options are replaced too: a changed jvm.options is kept as .old.
+PACKAGING=$(cd "$(dirname "$0")" && pwd)
+if [ -f "$DEST/jvm.options" ] && ! cmp -s "$DEST/jvm.options" "$PACKAGING/jvm.options"; then
+  cp "$DEST/jvm.options" "$DEST/jvm.options.old"
+fi
+cp "$PACKAGING/mqtt-hub.sh" "$PACKAGING/jvm.options" "$DEST/"
 VERSION=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
 if [ "${VERSION%%.*}" -ge 25 ] 2>/dev/null; then
   ARCHIVE=mqtt-hub.aot; RECORD=-XX:AOTCacheOutput=mqtt-hub.aot; USE=-XX:AOTCache=mqtt-hub.aot
@@ -47,9 +54,10 @@ free_port() {
 TRAINING=$(mktemp -d /tmp/mqtthub-cds.XXXXXX)
 trap 'rm -rf "$TRAINING"' EXIT
 # spring.context.exit=onRefresh: the context starts (database, migrations, broker, web server)
-# and the JVM exits, writing the classes it loaded into the archive.
+# and the JVM exits, writing the classes it loaded into the archive. The training runs with the
+# options the hub will start with (the collector is part of what the archive records).
 # shellcheck disable=SC2086
-(cd "$DEST" && "$JAVA" $RECORD -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
+(cd "$DEST" && "$JAVA" @jvm.options $RECORD -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
   --server.address=127.0.0.1 --server.port=0 \
   --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$(free_port)" \
   --mqtthub.broker.websocket.port="$(free_port)" \
@@ -59,4 +67,4 @@ trap 'rm -rf "$TRAINING"' EXIT
 [ -s "$DEST/$ARCHIVE" ] || { cat "$TRAINING/training.log"; echo "No archive was written" >&2; exit 1; }
 echo "$USE" > "$DEST/mqtt-hub.options"
 echo "Extracted layout and class data sharing archive in $DEST:"
-echo "  cd $DEST && java $USE -jar mqtt-hub.jar"
+echo "  cd $DEST && ./mqtt-hub.sh     (java @jvm.options \$JAVA_OPTS $USE -jar mqtt-hub.jar)"

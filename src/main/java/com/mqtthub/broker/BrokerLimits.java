@@ -27,6 +27,8 @@ public final class BrokerLimits {
 
 	private final long maxQueuedBytes;
 
+	private final long maxQueuedBytesInMemory;
+
 	private final long maxClientBacklogBytes;
 
 	private final int maxUnreleasedQos2;
@@ -56,6 +58,8 @@ public final class BrokerLimits {
 		this.topics = new TopicLimits(properties.getMaxTopicLevels(), properties.getMaxTopicLength(),
 				properties.getMaxFiltersPerSubscribe(), properties.getMaxSubscriptionsPerClient());
 		this.maxQueuedBytes = properties.getMaxQueuedBytes().toBytes();
+		this.maxQueuedBytesInMemory = properties.effectiveMaxQueuedBytesInMemory(Runtime.getRuntime().maxMemory())
+			.toBytes();
 		this.maxClientBacklogBytes = properties.effectiveMaxClientBacklog().toBytes();
 		this.maxUnreleasedQos2 = properties.getMaxUnreleasedQos2();
 		for (Limit limit : Limit.values()) {
@@ -144,6 +148,16 @@ public final class BrokerLimits {
 	void droppedForQueuedBytes() {
 		this.droppedForFullQueues.increment();
 		refused(Limit.QUEUED_BYTES);
+	}
+
+	/** A message dropped because the queues kept in memory hold the most bytes they may together. */
+	void droppedForQueuedBytesInMemory() {
+		this.droppedForFullQueues.increment();
+		refused(Limit.QUEUED_BYTES_IN_MEMORY);
+	}
+
+	long maxQueuedBytesInMemory() {
+		return this.maxQueuedBytesInMemory;
 	}
 
 	int maxQueuedMessages() {

@@ -77,6 +77,13 @@ public class BrokerProperties {
 	private DataSize maxQueuedBytes = DataSize.ofMegabytes(64);
 
 	/**
+	 * Most payload and topic bytes waiting in all the session queues kept in memory together
+	 * (clean sessions; every session when persistence is off). Defaults to a quarter of the
+	 * maximum heap; at most half of it (checked at start).
+	 */
+	private DataSize maxQueuedBytesInMemory;
+
+	/**
 	 * Outgoing bytes waiting for one client beyond which QoS 0 messages to it are dropped (and
 	 * counted): a client that does not read cannot make the broker's memory grow.
 	 */
@@ -221,6 +228,22 @@ public class BrokerProperties {
 
 	public void setMaxQueuedBytes(DataSize maxQueuedBytes) {
 		this.maxQueuedBytes = maxQueuedBytes;
+	}
+
+	public DataSize getMaxQueuedBytesInMemory() {
+		return this.maxQueuedBytesInMemory;
+	}
+
+	public void setMaxQueuedBytesInMemory(DataSize maxQueuedBytesInMemory) {
+		this.maxQueuedBytesInMemory = maxQueuedBytesInMemory;
+	}
+
+	/** The budget of the queues in memory as set, or a quarter of {@code maxHeapBytes}. */
+	public DataSize effectiveMaxQueuedBytesInMemory(long maxHeapBytes) {
+		if (this.maxQueuedBytesInMemory != null) {
+			return this.maxQueuedBytesInMemory;
+		}
+		return DataSize.ofBytes(Math.max(maxHeapBytes / 4, this.maxMessageSize.toBytes()));
 	}
 
 	public DataSize getMaxClientBacklog() {

@@ -111,6 +111,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		if (this.core != null) {
 			return;
 		}
+		HeapBudget.check(this.properties, Runtime.getRuntime().maxMemory());
 		String host = this.properties.getHost();
 		BrokerProperties.Tls tls = this.properties.getTls();
 		// Built here, before anything listens: a bad keystore stops start-up with a clear message.
@@ -134,7 +135,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 					deliveryCheck(new DeliveryRules(() -> owners[0], this.authorizer, events::deliveryDenied),
 							this.publishTap),
 					new MoquetteCore.QueueLimits(this.limits.maxQueuedMessages(), this.limits.maxQueuedBytes(),
-							this.limits::droppedForFullQueue, this.limits::droppedForQueuedBytes));
+							this.limits::droppedForFullQueue, this.limits::droppedForQueuedBytes,
+							this.limits.maxQueuedBytesInMemory(), this.limits::droppedForQueuedBytesInMemory));
 			started[0] = moquette;
 			this.engineLoops.watch(moquette);
 			owners[0] = new SessionOwners(moquette.storedMap("session_owners"), moquette.storedSessionIds());
@@ -205,8 +207,8 @@ public class EmbeddedBroker implements SmartLifecycle {
 		int high = backPressure.getHighWaterPercent();
 		int low = backPressure.getLowWaterPercent();
 		moquette.pressPublishers((int) ((long) maxMessages * high / 100), share(maxBytes, high),
-				(int) ((long) maxMessages * low / 100), share(maxBytes, low), backPressure.getMaxPause(),
-				new BackPressure());
+				(int) ((long) maxMessages * low / 100), share(maxBytes, low),
+				share(this.limits.maxQueuedBytesInMemory(), high), backPressure.getMaxPause(), new BackPressure());
 	}
 
 	private static long share(long bytes, int percent) {

@@ -46,6 +46,12 @@ public enum Limit {
 	/** {@code mqtthub.broker.max-queued-bytes}: a message dropped because its session's queue is full of bytes. */
 	QUEUED_BYTES("queued-bytes"),
 
+	/**
+	 * {@code mqtthub.broker.max-queued-bytes-in-memory}: a message dropped because the session
+	 * queues kept in memory hold that many bytes together.
+	 */
+	QUEUED_BYTES_IN_MEMORY("queued-bytes-in-memory"),
+
 	/** {@code mqtthub.broker.max-client-backlog}: a connection closed because its client does not read. */
 	CLIENT_BACKLOG("client-backlog"),
 

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 import io.netty.buffer.ByteBufUtil;
@@ -23,6 +24,13 @@ import io.netty.channel.Channel;
  * back at the low-water mark: a client that stops reading holds its publishers back once, for
  * that long at most. The queue of a session without a connection never asks: its client may
  * stay away for days, and nobody should wait for it.
+ * <p>
+ * The queues kept in memory (clean sessions, and every session when nothing is stored) also
+ * share one budget of bytes, so that many sessions, each within its own cap, cannot fill the
+ * heap together: a message that would take them past it is dropped and reported, and while they
+ * hold more than the budget's high-water mark, a connected session's queue that holds anything
+ * presses the publishers of what is routed into it (a queue on disk takes no heap and is not
+ * counted).
  */
 final class BoundedQueueRepository implements IQueueRepository {
 
@@ -74,7 +82,14 @@ final class BoundedQueueRepository implements IQueueRepository {
 	 * @param lowBytes and this many bytes or fewer
 	 * @param maxStallNanos a queue whose subscriber took nothing for this long stops pressing
 	 */
-	record WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos) {
+	record WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos,
+			long highBytesInMemory) {
+
+		/** Marks for each queue alone, none for the queues in memory together. */
+		WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos) {
+			this(highMessages, highBytes, lowMessages, lowBytes, maxStallNanos, Long.MAX_VALUE);
+		}
+
 	}
 
 	/** How a stored queue's figures are kept beside it in the store. */
@@ -124,6 +139,13 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 	private final Runnable onBytesDrop;
 
+	private final long maxBytesInMemory;
+
+	private final Runnable onMemoryDrop;
+
+	/** Payload and topic bytes in all the queues kept in memory. */
+	private final AtomicLong bytesInMemory = new AtomicLong();
+
 	/** The open queue of each session, for the bytes waiting for it. */
 	private final Map<String, BoundedQueue> open = new ConcurrentHashMap<>();
 
@@ -158,6 +180,20 @@ final class BoundedQueueRepository implements IQueueRepository {
 	BoundedQueueRepository(IQueueRepository delegate, int max, long maxBytes, StoredSizes storedSizes,
 			Runnable onDrop, Runnable onBytesDrop, boolean stored, Set<byte[]> retainedMarks,
 			Map<String, long[]> storedMarks) {
+		this(delegate, max, maxBytes, Long.MAX_VALUE, storedSizes, onDrop, onBytesDrop, onBytesDrop, stored,
+				retainedMarks, storedMarks);
+	}
+
+	/**
+	 * @param maxBytesInMemory most bytes in all the queues kept in memory together
+	 * @param onMemoryDrop called for every message dropped because it would take them past it
+	 * (the other parameters as above)
+	 */
+	BoundedQueueRepository(IQueueRepository delegate, int max, long maxBytes, long maxBytesInMemory,
+			StoredSizes storedSizes, Runnable onDrop, Runnable onBytesDrop, Runnable onMemoryDrop, boolean stored,
+			Set<byte[]> retainedMarks, Map<String, long[]> storedMarks) {
+		this.maxBytesInMemory = maxBytesInMemory;
+		this.onMemoryDrop = onMemoryDrop;
 		this.delegate = delegate;
 		this.max = max;
 		this.maxBytes = maxBytes;
@@ -184,6 +220,11 @@ final class BoundedQueueRepository implements IQueueRepository {
 		return (queue != null) ? queue.bytes : 0;
 	}
 
+	/** Bytes (payloads and topics) in all the queues kept in memory. */
+	long queuedBytesInMemory() {
+		return this.bytesInMemory.get();
+	}
+
 	/** What a message costs against the byte cap: its payload and its topic. */
 	static long sizeOf(SessionRegistry.EnqueuedMessage message) {
 		if (message instanceof SessionRegistry.PublishedMessage published) {
@@ -205,6 +246,14 @@ final class BoundedQueueRepository implements IQueueRepository {
 	@Override
 	public SessionMessageQueue<SessionRegistry.EnqueuedMessage> getOrCreateQueue(String clientId) {
 		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = this.delegate.getOrCreateQueue(clientId);
+		BoundedQueue previous = this.open.get(clientId);
+		if (previous != null && previous.queue == queue) {
+			// A queue in memory outlives the session's connection: it keeps its figures.
+			return previous;
+		}
+		if (previous != null && !previous.inStore) {
+			previous.setBytes(0);
+		}
 		BoundedQueue bounded = new BoundedQueue(clientId, queue, this.storedSizes.messages(clientId),
 				this.storedSizes.bytes(clientId), this.storedSizes.bytesRecorder(clientId), this.stored);
 		this.open.put(clientId, bounded);
@@ -218,7 +267,11 @@ final class BoundedQueueRepository implements IQueueRepository {
 			return queue;
 		}
 		BoundedQueue bounded = new BoundedQueue(clientId, queue, 0, 0, IN_MEMORY.bytesRecorder(clientId), false);
-		this.open.put(clientId, bounded);
+		BoundedQueue previous = this.open.put(clientId, bounded);
+		if (previous != null && !previous.inStore) {
+			// Its bytes no longer count: only the queue in the map is ever emptied through it.
+			previous.setBytes(0);
+		}
 		return bounded;
 	}
 
@@ -300,9 +353,17 @@ final class BoundedQueueRepository implements IQueueRepository {
 					pressIfHigh();
 					return;
 				}
-				if (this.bytes + sizeOf(message) > BoundedQueueRepository.this.maxBytes) {
+				long size = sizeOf(message);
+				if (this.bytes + size > BoundedQueueRepository.this.maxBytes) {
 					message.release();
 					BoundedQueueRepository.this.onBytesDrop.run();
+					pressIfHigh();
+					return;
+				}
+				if (!this.inStore && size > 0 && BoundedQueueRepository.this.bytesInMemory.get()
+						+ size > BoundedQueueRepository.this.maxBytesInMemory) {
+					message.release();
+					BoundedQueueRepository.this.onMemoryDrop.run();
 					pressIfHigh();
 					return;
 				}
@@ -335,7 +396,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 		private void pressIfHigh() {
 			WaterMarks marks = BoundedQueueRepository.this.marks;
 			if (marks == null || this.gaveUp
-					|| (this.size <= marks.highMessages() && this.bytes <= marks.highBytes())) {
+					|| (this.size <= marks.highMessages() && this.bytes <= marks.highBytes() && !memoryHigh(marks))) {
 				return;
 			}
 			Pressure pressure = BoundedQueueRepository.this.pressure;
@@ -360,6 +421,12 @@ final class BoundedQueueRepository implements IQueueRepository {
 			pressure.press(publisher, subscriber);
 		}
 
+		/** The queues in memory together are above their high-water mark and this one holds some of it. */
+		private boolean memoryHigh(WaterMarks marks) {
+			return !this.inStore && this.bytes > 0
+					&& BoundedQueueRepository.this.bytesInMemory.get() > marks.highBytesInMemory();
+		}
+
 		/** Back at the low-water mark (or emptied): the publishers held back go on. */
 		private void relieveIfLow() {
 			WaterMarks marks = BoundedQueueRepository.this.marks;
@@ -379,8 +446,17 @@ final class BoundedQueueRepository implements IQueueRepository {
 
 		private void addBytes(long delta) {
 			if (delta != 0) {
-				this.bytes = Math.max(0, this.bytes + delta);
+				setBytes(Math.max(0, this.bytes + delta));
 				this.bytesRecorder.accept(this.bytes);
+			}
+		}
+
+		/** Sets the byte count, keeping the total of the queues in memory in step. */
+		private void setBytes(long bytes) {
+			long before = this.bytes;
+			this.bytes = bytes;
+			if (!this.inStore) {
+				BoundedQueueRepository.this.bytesInMemory.addAndGet(bytes - before);
 			}
 		}
 
@@ -499,7 +575,7 @@ final class BoundedQueueRepository implements IQueueRepository {
 		public void closeAndPurge() {
 			this.queue.closeAndPurge();
 			this.size = 0;
-			this.bytes = 0;
+			setBytes(0);
 			boolean hadMarks = hasMarks();
 			this.marked = null;
 			if (this.inStore && hadMarks) {

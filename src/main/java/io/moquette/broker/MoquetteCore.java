@@ -285,8 +285,8 @@ public final class MoquetteCore {
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
 			this.queues = new BoundedQueueRepository(this.store.queueRepository(), queueLimits.maxMessages(),
-					queueLimits.maxBytes(), new StoredQueueSizes(mvStore), queueLimits.onFull(),
-					queueLimits.onBytesFull(), true, this.retainedForSubscription,
+					queueLimits.maxBytes(), queueLimits.maxBytesInMemory(), new StoredQueueSizes(mvStore),
+					queueLimits.onFull(), queueLimits.onBytesFull(), queueLimits.onMemoryFull(), true, this.retainedForSubscription,
 					mvStore.openMap("mqtthub_retained_marks"));
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
@@ -298,8 +298,8 @@ public final class MoquetteCore {
 			this.mvStore = null;
 			this.committer = null;
 			this.queues = new BoundedQueueRepository(new MemoryQueueRepository(), queueLimits.maxMessages(),
-					queueLimits.maxBytes(), BoundedQueueRepository.IN_MEMORY, queueLimits.onFull(),
-					queueLimits.onBytesFull(), false, this.retainedForSubscription, Map.of());
+					queueLimits.maxBytes(), queueLimits.maxBytesInMemory(), BoundedQueueRepository.IN_MEMORY,
+					queueLimits.onFull(), queueLimits.onBytesFull(), queueLimits.onMemoryFull(), false, this.retainedForSubscription, Map.of());
 			subscriptionsRepository = new MemorySubscriptionsRepository();
 			retainedRepository = new MemoryRetainedRepository();
 			sessionsRepository = new MemorySessionsRepository();
@@ -456,8 +456,24 @@ public final class MoquetteCore {
 	 * @param onFull called for each message dropped because a queue holds {@code maxMessages}
 	 * @param onBytesFull called for each message dropped because it would take a queue past
 	 * {@code maxBytes}
+	 * @param maxBytesInMemory most payload and topic bytes in all the queues kept in memory
+	 * (clean sessions; every session without a store) together
+	 * @param onMemoryFull called for each message dropped because it would take them past
+	 * {@code maxBytesInMemory}
 	 */
-	public record QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull) {
+	public record QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull,
+			long maxBytesInMemory, Runnable onMemoryFull) {
+
+		/** No cap on the queues in memory together. */
+		public QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull) {
+			this(maxMessages, maxBytes, onFull, onBytesFull, Long.MAX_VALUE, onBytesFull);
+		}
+
+	}
+
+	/** Payload and topic bytes in all the session queues kept in memory. */
+	public long queuedBytesInMemory() {
+		return this.queues.queuedBytesInMemory();
 	}
 
 	/** Where the hub holds back publishers whose messages a subscriber's queue cannot take. */
@@ -487,9 +503,19 @@ public final class MoquetteCore {
 	 */
 	public void pressPublishers(int highMessages, long highBytes, int lowMessages, long lowBytes,
 			java.time.Duration maxStall, PublisherPressure pressure) {
+		pressPublishers(highMessages, highBytes, lowMessages, lowBytes, Long.MAX_VALUE, maxStall, pressure);
+	}
+
+	/**
+	 * As above; besides, while the queues kept in memory hold more than
+	 * {@code highBytesInMemory} bytes together, every connected session's queue in memory that
+	 * holds anything asks too.
+	 */
+	public void pressPublishers(int highMessages, long highBytes, int lowMessages, long lowBytes,
+			long highBytesInMemory, java.time.Duration maxStall, PublisherPressure pressure) {
 		this.queues.pressWith(
 				new BoundedQueueRepository.WaterMarks(highMessages, highBytes, lowMessages, lowBytes,
-						maxStall.toNanos()),
+						maxStall.toNanos(), highBytesInMemory),
 				new BoundedQueueRepository.Pressure() {
 
 					@Override

@@ -282,4 +282,109 @@ class BoundedQueueRepositoryTest {
 		queue.closeAndPurge();
 	}
 
+	private final AtomicInteger droppedForMemory = new AtomicInteger();
+
+	/** Queues of 100 messages and 10 messages' bytes each; {@code inMemory} bytes for the queues in memory. */
+	private BoundedQueueRepository withMemoryBudget(IQueueRepository delegate, long inMemory,
+			BoundedQueueRepository.StoredSizes sizes, boolean stored) {
+		return new BoundedQueueRepository(delegate, 100, 10 * MESSAGE, inMemory, sizes,
+				this.droppedForCount::incrementAndGet, this.droppedForBytes::incrementAndGet,
+				this.droppedForMemory::incrementAndGet, stored, java.util.Collections.emptySet(),
+				new java.util.HashMap<>());
+	}
+
+	@Test
+	void theQueuesInMemoryShareOneBudgetBeyondWhichNewerMessagesAreDroppedAndCounted() {
+		BoundedQueueRepository repository = withMemoryBudget(new MemoryQueueRepository(), 3 * MESSAGE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> first = repository.getOrCreateQueue("a");
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> second = repository.bound("b", new InMemoryQueue());
+		first.enqueue(message(1));
+		first.enqueue(message(2));
+		second.enqueue(message(3));
+		assertThat(repository.queuedBytesInMemory()).isEqualTo(3 * MESSAGE);
+		second.enqueue(message(4));
+		first.enqueue(message(5));
+		assertThat(this.droppedForMemory).as("each queue is far below its own cap").hasValue(2);
+		assertThat(this.droppedForBytes).hasValue(0);
+
+		assertThat(numberOf(first.dequeue())).isEqualTo(1);
+		assertThat(repository.queuedBytesInMemory()).isEqualTo(2 * MESSAGE);
+		second.enqueue(message(6));
+		assertThat(repository.queuedBytesInMemory()).isEqualTo(3 * MESSAGE);
+		second.closeAndPurge();
+		assertThat(repository.queuedBytesInMemory()).as("a purged queue gives its bytes back").isEqualTo(MESSAGE);
+		first.closeAndPurge();
+		assertThat(repository.queuedBytesInMemory()).isZero();
+	}
+
+	@Test
+	void aQueueInMemoryOpenedAgainKeepsItsBytesCountedOnce() {
+		BoundedQueueRepository repository = withMemoryBudget(new MemoryQueueRepository(), 3 * MESSAGE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		repository.getOrCreateQueue("a").enqueue(message(1));
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> again = repository.getOrCreateQueue("a");
+		again.enqueue(message(2));
+		assertThat(repository.queuedBytesInMemory()).isEqualTo(2 * MESSAGE);
+		assertThat(repository.queuedBytes("a")).isEqualTo(2 * MESSAGE);
+		numberOf(again.dequeue());
+		numberOf(again.dequeue());
+		assertThat(repository.queuedBytesInMemory()).isZero();
+
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> clean = repository.bound("c", new InMemoryQueue());
+		clean.enqueue(message(3));
+		// The same client connects again with a new clean session: the old queue is gone.
+		repository.bound("c", new InMemoryQueue()).enqueue(message(4));
+		assertThat(repository.queuedBytesInMemory()).isEqualTo(MESSAGE);
+	}
+
+	@Test
+	void storedQueuesTakeNoHeapAndAreNotCountedAgainstTheBudget() {
+		MVStore store = MVStore.open(null);
+		try {
+			BoundedQueueRepository repository = withMemoryBudget(new H2QueueRepository(store), MESSAGE,
+					new MoquetteCore.StoredQueueSizes(store), true);
+			SessionMessageQueue<SessionRegistry.EnqueuedMessage> stored = repository.getOrCreateQueue("s");
+			stored.enqueue(message(1));
+			stored.enqueue(message(2));
+			assertThat(repository.queuedBytesInMemory()).isZero();
+			SessionMessageQueue<SessionRegistry.EnqueuedMessage> clean = repository.bound("c", new InMemoryQueue());
+			clean.enqueue(message(3));
+			clean.enqueue(message(4));
+			assertThat(this.droppedForMemory).hasValue(1);
+			assertThat(repository.queuedBytes("s")).isEqualTo(2 * MESSAGE);
+			stored.closeAndPurge();
+			clean.closeAndPurge();
+		}
+		finally {
+			store.close();
+		}
+	}
+
+	@Test
+	void aboveTheMemoryHighWaterMarkEveryConnectedQueueThatHoldsSomethingPresses() {
+		BoundedQueueRepository repository = withMemoryBudget(new MemoryQueueRepository(), 100 * MESSAGE,
+				BoundedQueueRepository.IN_MEMORY, false);
+		RecordedPressure pressure = new RecordedPressure();
+		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
+		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
+		// Each queue alone presses only above 50 messages; together above 2 messages' bytes.
+		repository.pressWith(new BoundedQueueRepository.WaterMarks(50, 50 * MESSAGE, 10, 10 * MESSAGE,
+				NO_STALL_LIMIT, 2 * MESSAGE), pressure);
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> first = repository.getOrCreateQueue("a");
+		SessionMessageQueue<SessionRegistry.EnqueuedMessage> second = repository.getOrCreateQueue("b");
+		first.enqueue(message(1));
+		second.enqueue(message(2));
+		assertThat(pressure.asked).isEmpty();
+		second.enqueue(message(3));
+		assertThat(pressure.asked).containsExactly("press");
+		numberOf(second.dequeue());
+		assertThat(pressure.asked).as("each queue is at its own low-water mark").containsExactly("press", "relieve");
+		numberOf(second.dequeue());
+		first.enqueue(message(4));
+		assertThat(pressure.asked).as("back at the mark").containsExactly("press", "relieve");
+		first.closeAndPurge();
+		second.closeAndPurge();
+	}
+
 }
