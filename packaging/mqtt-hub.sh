@@ -28,6 +28,6 @@ fi
 # glibc gives each thread that allocates its own malloc arena (up to 8 per core), each holding
 # freed memory: two are enough for the few threads that allocate outside the heap.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-# shellcheck disable=SC2086
 # JAVA_OPTS last, so that it can override any of the options before it.
+# shellcheck disable=SC2086
 exec "$JAVA" "@$HERE/jvm.options" "${ARCHIVE[@]}" ${JAVA_OPTS:-} -jar "$JAR" "$@"
