@@ -51,6 +51,12 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	/** Any stranger can send refused CONNECTs at will: a burst of them must not flood the log. */
 	private static final RateLimitedLog refusals = new RateLimitedLog(logger, "refused MQTT connections");
 
+	/**
+	 * Failures a client may be able to provoke at will (through the engine, or by making its own
+	 * checks fail): a burst of them must not flood the log.
+	 */
+	private static final RateLimitedLog failures = new RateLimitedLog(logger, "MQTT connections that failed");
+
 	private final MoquetteCore core;
 
 	private final MqttConnectAuthentication authentication;
@@ -216,7 +222,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					() -> ctx.channel().isActive())
 			.whenComplete((outcome, failure) -> ctx.executor().execute(() -> {
 				if (failure != null) {
-					logger.warn("Checking the credentials of {} failed", remote(ctx), failure);
+					failures.warn("Checking the credentials of {} failed: {}", remote(ctx),
+							failure.getClass().getSimpleName());
+					logger.debug("Credentials check failure", failure);
 				}
 				if (outcome == MqttConnectAuthentication.Outcome.ACCEPTED && !mayPublishWill(withId)) {
 					refusals.warn("Refused MQTT connection from {}: its will topic is not one it may publish to",
@@ -526,7 +534,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.engine.channelInactive(ctx);
 		}
 		catch (Exception ex) {
-			logger.warn("Ending the MQTT session of {} failed", remote(ctx), ex);
+			failures.warn("Ending the MQTT session of {} failed: {}", remote(ctx), ex.getClass().getSimpleName());
+			logger.debug("Session end failure", ex);
 		}
 	}
 
@@ -549,7 +558,8 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			logger.debug("MQTT connection from {} failed: {}", remote(ctx), cause.toString());
 		}
 		else {
-			logger.warn("Closed MQTT connection from {}: {}", remote(ctx), cause.toString());
+			// The class names the fault; an exception's message can quote what the client sent.
+			failures.warn("Closed MQTT connection from {}: {}", remote(ctx), cause.getClass().getSimpleName());
 			logger.debug("Connection failure", cause);
 		}
 		ctx.close();
