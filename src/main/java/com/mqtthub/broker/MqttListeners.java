@@ -35,7 +35,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -103,6 +102,8 @@ final class MqttListeners {
 
 	private final Consumer<Runnable> afterCommit;
 
+	private final TimerSweeps timerSweeps;
+
 	/**
 	 * @param maxPublisherPause the longest a publisher is held back at a time ({@link BackPressure}),
 	 * or null when back-pressure is off
@@ -137,6 +138,8 @@ final class MqttListeners {
 		this.commitSoon = () -> core.afterCommit(NOTHING);
 		this.recordingOn = core::recordsInFlightOn;
 		this.afterCommit = core::afterCommit;
+		this.timerSweeps = new TimerSweeps(System::nanoTime, MoquetteCore::takeOverConnectionTimers,
+				MoquetteCore::resendUnacknowledged);
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
@@ -207,11 +210,6 @@ final class MqttListeners {
 
 	private void addMqttHandlers(ChannelPipeline pipeline) {
 		this.connections.add(pipeline.channel());
-		// A placeholder that Moquette replaces by name at CONNECT with one sized to the client's
-		// keep-alive. Before that, ConnectDeadline bounds the wait: a reader-idle time here would
-		// race it uncounted and miss a CONNECT that trickles in.
-		pipeline.addLast("idleStateHandler", new IdleStateHandler(0, 0, 0));
-		pipeline.addLast("idleEventHandler", this.services.core().idleTimeoutHandler());
 		int flushMillis = this.services.core().bufferFlushMillis();
 		if (flushMillis > 0) {
 			pipeline.addLast("autoflush", new AutoFlushHandler(flushMillis, TimeUnit.MILLISECONDS));
@@ -225,6 +223,8 @@ final class MqttListeners {
 					new PublisherBackPressure(this.services.limits(), this.maxPublisherPause.toNanos()));
 		}
 		pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+		// Keep-alive and resend from the CONNACK on; before it, ConnectDeadline bounds the wait.
+		pipeline.addLast("timers", new ConnectionTimers(this.timerSweeps));
 		// Inbound in this order; outbound, what the engine writes passes them from the last up.
 		ProtocolGuard guard = new ProtocolGuard(this.services).observedBy(this.observer);
 		MoquetteCore core = this.services.core();

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import com.mqtthub.broker.ClientConnection;
 import com.mqtthub.broker.ConnectionId;
@@ -27,38 +27,38 @@ public final class ClientRegistry {
 	void connected(ConnectionId id, ClientConnection connection) {
 		Client client = new Client(id, connection);
 		Set<String> kept = this.parked.remove(connection.clientId());
-		if (kept != null && !connection.cleanSession()) {
-			client.subscriptions.addAll(kept);
+		if (kept != null && !connection.cleanSession() && !kept.isEmpty()) {
+			client.subscriptions().addAll(kept);
 		}
 		this.clients.put(id, client);
 	}
 
 	void disconnected(ConnectionId id) {
 		Client gone = this.clients.remove(id);
-		if (gone == null || gone.connection.cleanSession() || gone.subscriptions.isEmpty()) {
+		if (gone == null || gone.connection.cleanSession() || gone.subscriptionsSoFar().isEmpty()) {
 			return;
 		}
 		Client successor = byClientId(gone.connection.clientId());
 		if (successor != null) {
 			if (!successor.connection.cleanSession()) {
-				successor.subscriptions.addAll(gone.subscriptions);
+				successor.subscriptions().addAll(gone.subscriptionsSoFar());
 			}
 		}
 		else {
-			this.parked.put(gone.connection.clientId(), Set.copyOf(gone.subscriptions));
+			this.parked.put(gone.connection.clientId(), Set.copyOf(gone.subscriptionsSoFar()));
 		}
 	}
 
 	void subscribed(ConnectionId id, List<String> filters) {
 		Client client = this.clients.get(id);
 		if (client != null) {
-			client.subscriptions.addAll(filters);
+			client.subscriptions().addAll(filters);
 		}
 	}
 
 	void unsubscribed(ConnectionId id, List<String> filters) {
 		Client client = this.clients.get(id);
-		if (client != null) {
+		if (client != null && client.subscriptions != null) {
 			filters.forEach(client.subscriptions::remove);
 		}
 	}
@@ -66,14 +66,14 @@ public final class ClientRegistry {
 	void received(ConnectionId id) {
 		Client client = this.clients.get(id);
 		if (client != null) {
-			client.messagesIn.increment();
+			Client.IN.incrementAndGet(client);
 		}
 	}
 
 	void delivered(ConnectionId id) {
 		Client client = this.clients.get(id);
 		if (client != null) {
-			client.messagesOut.increment();
+			Client.OUT.incrementAndGet(client);
 		}
 	}
 
@@ -94,7 +94,7 @@ public final class ClientRegistry {
 	public int subscriptionCount() {
 		int count = 0;
 		for (Client client : this.clients.values()) {
-			count += client.subscriptions.size();
+			count += client.subscriptionsSoFar().size();
 		}
 		return count;
 	}
@@ -112,8 +112,7 @@ public final class ClientRegistry {
 					|| (c.username() != null && c.username().toLowerCase(Locale.ROOT).contains(needle))) {
 				views.add(new ClientView(client.id.value(), c.clientId(), c.username(), c.remoteAddress(),
 						c.protocolVersion(), c.keepAliveSeconds(), c.cleanSession(), c.connectedAt(),
-						client.subscriptions.stream().sorted().toList(), client.messagesIn.sum(),
-						client.messagesOut.sum()));
+						client.subscriptionsSoFar().stream().sorted().toList(), client.messagesIn, client.messagesOut));
 			}
 		}
 		views.sort(Comparator.comparingLong(ClientView::connection));
@@ -126,15 +125,43 @@ public final class ClientRegistry {
 
 		final ClientConnection connection;
 
-		final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
+		// What an idle connection needs of these is next to nothing: the counters are fields of
+		// the entry, the set is made with the first subscription.
 
-		final LongAdder messagesIn = new LongAdder();
+		static final AtomicLongFieldUpdater<Client> IN = AtomicLongFieldUpdater.newUpdater(Client.class, "messagesIn");
 
-		final LongAdder messagesOut = new LongAdder();
+		static final AtomicLongFieldUpdater<Client> OUT = AtomicLongFieldUpdater.newUpdater(Client.class,
+				"messagesOut");
+
+		private volatile Set<String> subscriptions;
+
+		volatile long messagesIn;
+
+		volatile long messagesOut;
 
 		Client(ConnectionId id, ClientConnection connection) {
 			this.id = id;
 			this.connection = connection;
+		}
+
+		Set<String> subscriptions() {
+			Set<String> set = this.subscriptions;
+			if (set == null) {
+				synchronized (this) {
+					set = this.subscriptions;
+					if (set == null) {
+						set = ConcurrentHashMap.newKeySet();
+						this.subscriptions = set;
+					}
+				}
+			}
+			return set;
+		}
+
+		/** The subscriptions, without making a set for a client that has none yet. */
+		Set<String> subscriptionsSoFar() {
+			Set<String> set = this.subscriptions;
+			return (set != null) ? set : Set.of();
 		}
 
 	}

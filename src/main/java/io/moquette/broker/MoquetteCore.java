@@ -43,7 +43,6 @@ import io.moquette.persistence.H2Builder;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -129,7 +128,13 @@ public final class MoquetteCore {
 	/** The store itself, for maps of the hub's own (null when nothing is persisted). */
 	private final MVStore mvStore;
 
-	private final MoquetteIdleTimeoutHandler idleTimeoutHandler = new MoquetteIdleTimeoutHandler();
+	/** The names the engine gives its per-connection timers. */
+	private static final String KEEP_ALIVE_TIMER = "idleStateHandler";
+
+	private static final String INFLIGHT_RESENDER = "inflightResender";
+
+	/** The engine's resend tick (it holds nothing). */
+	private static final InflightResender.ResendNotAckedPublishes RESEND_EVENT = new InflightResender.ResendNotAckedPublishes();
 
 	private final int bufferFlushMillis;
 
@@ -1231,12 +1236,30 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * Closes a connection when its {@link io.netty.handler.timeout.IdleStateHandler}, which must be
-	 * named {@code idleStateHandler} (Moquette re-creates it by that name with the client's
-	 * keep-alive), reports it idle (sharable).
+	 * Takes the engine's keep-alive timer ({@code idleStateHandler}) and resend timer
+	 * ({@code inflightResender}) out of a connection's pipeline, where the engine adds them once
+	 * the CONNACK is written; the hub keeps both times for all connections of an event loop in one
+	 * sweep instead. False while the engine has not added them yet. Call on the channel's event loop.
 	 */
-	public ChannelHandler idleTimeoutHandler() {
-		return this.idleTimeoutHandler;
+	public static boolean takeOverConnectionTimers(io.netty.channel.Channel channel) {
+		io.netty.channel.ChannelPipeline pipeline = channel.pipeline();
+		// The engine adds both in one go, the resend timer last.
+		if (pipeline.context(INFLIGHT_RESENDER) == null) {
+			return false;
+		}
+		pipeline.remove(INFLIGHT_RESENDER);
+		if (pipeline.context(KEEP_ALIVE_TIMER) != null) {
+			pipeline.remove(KEEP_ALIVE_TIMER);
+		}
+		return true;
+	}
+
+	/**
+	 * Sends again, on the session's loop, what the client of {@code channel} has left
+	 * unacknowledged for a while: what the engine's resend timer would do at its tick (every 5 s).
+	 */
+	public static void resendUnacknowledged(io.netty.channel.Channel channel) {
+		channel.pipeline().fireUserEventTriggered(RESEND_EVENT);
 	}
 
 	/** Milliseconds between automatic flushes, 0 to flush each write, -1 never. */
