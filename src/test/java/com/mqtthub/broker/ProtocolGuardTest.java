@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.mqtthub.security.RateLimitedLog;
 import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
@@ -41,6 +46,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -304,6 +310,36 @@ class ProtocolGuardTest {
 		assertThat(awaitOutbound(again, MqttConnAckMessage.class).variableHeader().isSessionPresent())
 			.as("the engine kept no session of the closed connection").isFalse();
 		end(again, "c1");
+	}
+
+	/**
+	 * A failure a client may provoke is logged by its class, never by a message that may quote what
+	 * the client sent, and a burst of them writes no more lines than the rate limit.
+	 */
+	@Test
+	void connectionFailuresAreLoggedWithoutTheirMessageAndRateLimited() throws Exception {
+		Logger logger = (Logger) LoggerFactory.getLogger(ProtocolGuard.class);
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
+		appender.start();
+		logger.addAppender(appender);
+		int failures = 3 * RateLimitedLog.DEFAULT_LINES;
+		try {
+			for (int i = 0; i < failures; i++) {
+				EmbeddedChannel channel = newConnection();
+				channel.pipeline().fireExceptionCaught(new IllegalStateException("topic a\nFORGED-LINE b"));
+				awaitClosed(channel);
+				channel.finishAndReleaseAll();
+			}
+		}
+		finally {
+			logger.detachAppender(appender);
+		}
+		List<String> lines = appender.list.stream()
+			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
+			.map(ILoggingEvent::getFormattedMessage)
+			.toList();
+		assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo(RateLimitedLog.DEFAULT_LINES)
+			.allSatisfy((line) -> assertThat(line).doesNotContain("FORGED").contains("IllegalStateException"));
 	}
 
 	private EmbeddedChannel newConnection() throws Exception {
