@@ -12,12 +12,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * MQTT over WebSocket: the bytes of binary (and continuation) frames are the MQTT byte stream,
- * and what the broker writes goes out as binary frames, without copying.
+ * and what the broker writes goes out as binary frames, without copying. Public for the load
+ * tool, which speaks MQTT over WebSocket the same way.
  */
 @Sharable
-final class WebSocketFrameCodec extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
+public final class WebSocketFrameCodec extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
 
-	static final WebSocketFrameCodec INSTANCE = new WebSocketFrameCodec();
+	public static final WebSocketFrameCodec INSTANCE = new WebSocketFrameCodec();
+
+	private WebSocketFrameCodec() {
+	}
 
 	@Override
 	protected void encode(ChannelHandlerContext ctx, ByteBuf bytes, List<Object> out) {

@@ -1,27 +1,24 @@
 package com.mqtthub.bench;
 
 import java.net.URI;
-import java.util.List;
 
-import io.netty.buffer.ByteBuf;
+import com.mqtthub.broker.WebSocketFrameCodec;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * MQTT over WebSocket for the load tool ({@code --ws-path}): the HTTP upgrade with the subprotocol
- * {@code mqtt}, then MQTT bytes in binary frames. The MQTT client behind it sees its channel become
- * active only once the upgrade is done, so it sends CONNECT as it would over TCP.
+ * {@code mqtt}, then MQTT bytes in binary frames (the broker's own {@link WebSocketFrameCodec}). The
+ * MQTT client behind it sees its channel become active only once the upgrade is done, so it sends
+ * CONNECT as it would over TCP.
  */
-final class WebSocketTransport extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
+final class WebSocketTransport extends ChannelInboundHandlerAdapter {
 
 	/** Largest frame accepted from the broker; a message of the largest payload fits. */
 	private static final int MAX_FRAME_BYTES = (1 << 20) + 65_536;
@@ -37,7 +34,7 @@ final class WebSocketTransport extends MessageToMessageCodec<WebSocketFrame, Byt
 			.handshakeTimeoutMillis(30_000)
 			.build();
 		pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), new WebSocketClientProtocolHandler(config),
-				new WebSocketTransport());
+				new WebSocketTransport(), WebSocketFrameCodec.INSTANCE);
 	}
 
 	@Override
@@ -54,18 +51,6 @@ final class WebSocketTransport extends MessageToMessageCodec<WebSocketFrame, Byt
 			ctx.fireExceptionCaught(new IllegalStateException("WebSocket upgrade timed out"));
 		}
 		ctx.fireUserEventTriggered(event);
-	}
-
-	@Override
-	protected void encode(ChannelHandlerContext ctx, ByteBuf bytes, List<Object> out) {
-		out.add(new BinaryWebSocketFrame(bytes.retain()));
-	}
-
-	@Override
-	protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
-		if (frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
-			out.add(frame.content().retain());
-		}
 	}
 
 }

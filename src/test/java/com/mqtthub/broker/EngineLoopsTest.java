@@ -3,17 +3,13 @@ package com.mqtthub.broker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import io.moquette.broker.InMemoryCores;
 import io.moquette.broker.MoquetteCore;
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,13 +35,7 @@ class EngineLoopsTest {
 
 	@BeforeEach
 	void start() throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-		this.core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		this.core = InMemoryCores.start(this.data, List.of());
 		this.loops.watch(this.core);
 	}
 

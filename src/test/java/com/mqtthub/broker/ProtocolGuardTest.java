@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,11 +18,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.mqtthub.security.RateLimitedLog;
+import io.moquette.broker.InMemoryCores;
 import io.moquette.broker.MoquetteCore;
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -88,13 +84,7 @@ class ProtocolGuardTest {
 
 	@BeforeEach
 	void start() throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-		this.core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		this.core = InMemoryCores.start(this.data, List.of());
 		BrokerProperties properties = new BrokerProperties();
 		BrokerLimits limits = new BrokerLimits(properties);
 		this.owners = new SessionOwners(new HashMap<>(), Set.of());

@@ -11,13 +11,16 @@ import io.moquette.broker.security.AcceptAllAuthenticator;
 import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.moquette.interception.InterceptHandler;
 
-/** The engine as the hub assembles it, with persistence off and everyone let in, for tests of {@link MoquetteCore}. */
-final class InMemoryCores {
+/**
+ * The engine as the hub assembles it, with persistence off and everyone let in, for tests of
+ * {@link MoquetteCore} and of the hub's handlers in front of it.
+ */
+public final class InMemoryCores {
 
 	private InMemoryCores() {
 	}
 
-	static MoquetteCore start(Path data, List<InterceptHandler> handlers) throws IOException {
+	public static MoquetteCore start(Path data, List<InterceptHandler> handlers) throws IOException {
 		Properties settings = new Properties();
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, data.toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
