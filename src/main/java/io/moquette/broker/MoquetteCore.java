@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.mqtthub.broker.MatchCache;
 import com.mqtthub.security.LogSafe;
 import io.moquette.BrokerConstants;
 import io.moquette.broker.config.IConfig;
@@ -690,6 +691,9 @@ public final class MoquetteCore {
 		/** Per client id, its subscriptions in the tree by filter. */
 		private final Map<String, Map<String, Subscription>> byClient = new ConcurrentHashMap<>();
 
+		/** The tree's answer per topic name, until the next change of the tree. */
+		private final MatchCache<List<Subscription>> matches = new MatchCache<>(4_096, List::size, 256);
+
 		CheckedSubscriptions(ISubscriptionsDirectory tree, DeliveryCheck check) {
 			this.tree = tree;
 			this.check = check;
@@ -698,6 +702,7 @@ public final class MoquetteCore {
 		@Override
 		public void init(ISubscriptionsRepository repository) {
 			this.tree.init(repository);
+			this.matches.invalidate();
 			// The tree was just filled from the store: sessions restored with their subscriptions.
 			for (Subscription subscription : repository.listAllSubscriptions()) {
 				held(subscription);
@@ -716,7 +721,8 @@ public final class MoquetteCore {
 
 		@Override
 		public List<Subscription> matchQosSharpening(Topic topic) {
-			return checked(topic, this.tree.matchQosSharpening(topic));
+			// The tree's answer is shared between messages and threads: never changed, only read.
+			return checked(topic, this.matches.get(topic.toString(), (name) -> this.tree.matchQosSharpening(topic)));
 		}
 
 		private List<Subscription> checked(Topic topic, List<Subscription> matches) {
@@ -736,6 +742,7 @@ public final class MoquetteCore {
 		@Override
 		public void add(Subscription newSubscription) {
 			this.tree.add(newSubscription);
+			this.matches.invalidate();
 			held(newSubscription);
 		}
 
@@ -747,6 +754,7 @@ public final class MoquetteCore {
 		@Override
 		public void removeSubscription(Topic topic, String clientID) {
 			this.tree.removeSubscription(topic, clientID);
+			this.matches.invalidate();
 			String filter = topic.toString();
 			this.byClient.computeIfPresent(clientID, (id, filters) -> {
 				filters.remove(filter);

@@ -9,11 +9,9 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,15 +105,7 @@ class MoquetteCorePublisherPressureTest {
 	}
 
 	private EmbeddedChannel connected(String clientId) throws InterruptedException {
-		EmbeddedChannel channel = new EmbeddedChannel(this.core.mqttHandler());
-		channel.writeInbound(MqttMessageBuilders.connect()
-			.clientId(clientId)
-			.protocolVersion(MqttVersion.MQTT_3_1_1)
-			.cleanSession(false)
-			.keepAlive(60)
-			.build());
-		awaitOutbound(channel, MqttConnAckMessage.class);
-		return channel;
+		return EngineClients.connected(this.core, clientId, false, WAIT);
 	}
 
 	private String take() throws InterruptedException {
@@ -125,20 +115,7 @@ class MoquetteCorePublisherPressureTest {
 	}
 
 	private static void awaitOutbound(EmbeddedChannel channel, Class<?> type) throws InterruptedException {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (System.nanoTime() < deadline) {
-			channel.runPendingTasks();
-			Object message = channel.readOutbound();
-			if (type.isInstance(message)) {
-				ReferenceCountUtil.release(message);
-				return;
-			}
-			ReferenceCountUtil.release(message);
-			if (message == null) {
-				Thread.sleep(10);
-			}
-		}
-		throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT);
+		ReferenceCountUtil.release(EngineClients.awaitOutbound(channel, type, WAIT));
 	}
 
 }

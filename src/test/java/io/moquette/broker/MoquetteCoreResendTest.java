@@ -6,12 +6,10 @@ import java.util.List;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,31 +122,11 @@ class MoquetteCoreResendTest {
 	}
 
 	private EmbeddedChannel connected(String clientId) throws InterruptedException {
-		EmbeddedChannel channel = new EmbeddedChannel(this.core.mqttHandler());
-		channel.writeInbound(MqttMessageBuilders.connect()
-			.clientId(clientId)
-			.protocolVersion(MqttVersion.MQTT_3_1_1)
-			.cleanSession(true)
-			.keepAlive(60)
-			.build());
-		ReferenceCountUtil.release(awaitOutbound(channel, MqttConnAckMessage.class));
-		return channel;
+		return EngineClients.connected(this.core, clientId, true, WAIT);
 	}
 
 	private static <T> T awaitOutbound(EmbeddedChannel channel, Class<T> type) throws InterruptedException {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (System.nanoTime() < deadline) {
-			channel.runPendingTasks();
-			Object message = channel.readOutbound();
-			if (type.isInstance(message)) {
-				return type.cast(message);
-			}
-			ReferenceCountUtil.release(message);
-			if (message == null) {
-				Thread.sleep(10);
-			}
-		}
-		throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT);
+		return EngineClients.awaitOutbound(channel, type, WAIT);
 	}
 
 }
