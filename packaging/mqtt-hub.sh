@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the hub within its memory budget: the JVM options in jvm.options beside this script
-# (heap, collector, direct memory, code cache; see README "Run it"), then JAVA_OPTS, which win
+# (heap, collector, direct memory, code cache, native heap trim; see README "Run it"), then JAVA_OPTS, which win
 # (e.g. JAVA_OPTS=-Xmx512m for more heap), the class data sharing archive or ahead-of-time cache
 # when packaging/cds.sh put one beside the jar (with the bean definitions prepared at build time),
 # and the hub's own settings as arguments:

@@ -246,6 +246,21 @@ public class BrokerProperties {
 		return DataSize.ofBytes(Math.max(maxHeapBytes / 4, this.maxMessageSize.toBytes()));
 	}
 
+	/**
+	 * The total for retained messages as set, or its default: 256 MB on disk; with persistence
+	 * off they stay in the heap, so a quarter of {@code maxHeapBytes} (at most 256 MB), which
+	 * fits beside the queues' budget of at most half the heap ({@link HeapBudget}).
+	 */
+	public DataSize effectiveRetainedMaxBytes(long maxHeapBytes) {
+		if (this.retained.getMaxBytes() != null) {
+			return this.retained.getMaxBytes();
+		}
+		if (this.persistence) {
+			return Retained.STORED_MAX_BYTES;
+		}
+		return DataSize.ofBytes(Math.min(maxHeapBytes / 4, Retained.STORED_MAX_BYTES.toBytes()));
+	}
+
 	public DataSize getMaxClientBacklog() {
 		return this.maxClientBacklog;
 	}
@@ -458,6 +473,9 @@ public class BrokerProperties {
 	 */
 	public static class Retained {
 
+		/** The default total with persistence on, where retained messages are on disk. */
+		static final DataSize STORED_MAX_BYTES = DataSize.ofMegabytes(256);
+
 		/** Most retained messages owned by one user (the last one to retain on each topic). */
 		@Min(1)
 		private int maxMessagesPerUser = 10_000;
@@ -470,15 +488,18 @@ public class BrokerProperties {
 		@Min(1)
 		private int maxMessages = 100_000;
 
-		/** Most retained payload bytes in total, the broker's own included. */
-		@NotNull
-		private DataSize maxBytes = DataSize.ofMegabytes(256);
+		/**
+		 * Most retained payload bytes in total, the broker's own included. Unset: 256 MB with
+		 * persistence on, and with it off (retained messages then stay in the heap) a quarter
+		 * of the maximum heap, at most 256 MB.
+		 */
+		private DataSize maxBytes;
 
 		/** A size of 0 or less would refuse every retained message: almost surely a mistake. */
 		@AssertTrue(message = "max-bytes-per-user and max-bytes must be positive")
 		public boolean isSizesPositive() {
-			return this.maxBytesPerUser != null && this.maxBytesPerUser.toBytes() > 0 && this.maxBytes != null
-					&& this.maxBytes.toBytes() > 0;
+			return this.maxBytesPerUser != null && this.maxBytesPerUser.toBytes() > 0
+					&& (this.maxBytes == null || this.maxBytes.toBytes() > 0);
 		}
 
 		public int getMaxMessagesPerUser() {

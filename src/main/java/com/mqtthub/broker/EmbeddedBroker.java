@@ -149,7 +149,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 		MqttConnectAuthentication connectAuthentication = new MqttConnectAuthentication(this.authenticator);
 		InflightStore inflightStore = new InflightStore(moquette.storedMap("inflight"));
 		RetainedQuota quota = new RetainedQuota(moquette.storedMap("retained_ledger"), this.properties.getRetained(),
-				this.limits);
+				this.properties.effectiveRetainedMaxBytes(Runtime.getRuntime().maxMemory()).toBytes(), this.limits);
 		quota.reconcile(moquette.retainedCount(), moquette.retainedTopics(),
 				(topic) -> moquette.retainedMessage(topic).getPayload().length);
 		moquette.governRetained(quota);

@@ -6,7 +6,8 @@ import org.springframework.util.unit.DataSize;
  * Checks at start that what the broker may hold in the heap fits in the heap the JVM was given
  * ({@code -Xmx}): the session queues kept in memory together, and with persistence off the
  * retained messages too. A budget that cannot fit would end in an out-of-memory error under
- * load, long after start; a clear refusal at start says which setting to change instead.
+ * load, long after start; a clear refusal at start says which setting to change instead. The
+ * defaults always fit: they follow the heap.
  */
 final class HeapBudget {
 
@@ -30,7 +31,7 @@ final class HeapBudget {
 					+ megabytes(properties.getMaxMessageSize().toBytes()) + ")");
 		}
 		if (!properties.isPersistence()) {
-			long retained = properties.getRetained().getMaxBytes().toBytes();
+			long retained = properties.effectiveRetainedMaxBytes(maxHeapBytes).toBytes();
 			if (retained > maxHeapBytes - maxHeapBytes / 4 - queues) {
 				throw new IllegalStateException("With persistence off retained messages stay in the heap: "
 						+ "mqtthub.broker.retained.max-bytes (" + megabytes(retained)

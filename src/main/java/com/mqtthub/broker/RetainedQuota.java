@@ -72,13 +72,15 @@ final class RetainedQuota implements MoquetteCore.RetainedLedger {
 	/**
 	 * @param ledger the stored account (topic to size and owner); tallied here, see
 	 * {@link #reconcile} to check it against the retained messages
+	 * @param maxBytes the total for all users ({@link BrokerProperties#effectiveRetainedMaxBytes})
 	 */
-	RetainedQuota(Map<String, String> ledger, BrokerProperties.Retained settings, BrokerLimits counters) {
+	RetainedQuota(Map<String, String> ledger, BrokerProperties.Retained settings, long maxBytes,
+			BrokerLimits counters) {
 		this.ledger = ledger;
 		this.maxMessagesPerUser = settings.getMaxMessagesPerUser();
 		this.maxBytesPerUser = settings.getMaxBytesPerUser().toBytes();
 		this.maxMessages = settings.getMaxMessages();
-		this.maxBytes = settings.getMaxBytes().toBytes();
+		this.maxBytes = maxBytes;
 		this.counters = counters;
 		tally();
 	}

@@ -48,9 +48,27 @@ class HeapBudgetTest {
 	}
 
 	@Test
-	void withPersistenceOffTheRetainedMessagesMustFitBesideTheQueues() {
+	void withPersistenceOffTheDefaultTotalForRetainedMessagesFollowsTheHeap() {
+		BrokerProperties properties = new BrokerProperties();
+		assertThat(properties.effectiveRetainedMaxBytes(HEAP)).as("on disk").isEqualTo(DataSize.ofMegabytes(256));
+		properties.setPersistence(false);
+		assertThat(properties.effectiveRetainedMaxBytes(HEAP)).isEqualTo(DataSize.ofMegabytes(32));
+		assertThat(properties.effectiveRetainedMaxBytes(DataSize.ofMegabytes(512).toBytes()))
+			.isEqualTo(DataSize.ofMegabytes(128));
+		assertThat(properties.effectiveRetainedMaxBytes(DataSize.ofGigabytes(4).toBytes()))
+			.as("never more than on disk")
+			.isEqualTo(DataSize.ofMegabytes(256));
+		assertThatNoException().isThrownBy(() -> HeapBudget.check(properties, HEAP));
+		properties.setMaxQueuedBytesInMemory(DataSize.ofMegabytes(64));
+		assertThatNoException().as("beside the largest budget for the queues")
+			.isThrownBy(() -> HeapBudget.check(properties, HEAP));
+	}
+
+	@Test
+	void withPersistenceOffARetainedTotalSetTooLargeIsRefused() {
 		BrokerProperties properties = new BrokerProperties();
 		properties.setPersistence(false);
+		properties.getRetained().setMaxBytes(DataSize.ofMegabytes(256));
 		assertThatIllegalStateException().isThrownBy(() -> HeapBudget.check(properties, HEAP))
 			.withMessage("With persistence off retained messages stay in the heap: mqtthub.broker.retained.max-bytes "
 					+ "(256 MB) and mqtthub.broker.max-queued-bytes-in-memory (32 MB) must together be at most three "

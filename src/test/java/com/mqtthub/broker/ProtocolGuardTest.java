@@ -90,7 +90,8 @@ class ProtocolGuardTest {
 		this.owners = new SessionOwners(new HashMap<>(), Set.of());
 		this.services = new ConnectionServices(this.core, new MqttConnectAuthentication(new PasswordCheck()),
 				new NoForbiddenPublishes(), new ClientAddresses(), limits, 1024 * 1024, this.owners,
-				new InflightStore(new HashMap<>()), new RetainedQuota(new HashMap<>(), properties.getRetained(), limits));
+				new InflightStore(new HashMap<>()), new RetainedQuota(new HashMap<>(), properties.getRetained(),
+						properties.effectiveRetainedMaxBytes(Runtime.getRuntime().maxMemory()).toBytes(), limits));
 	}
 
 	@AfterEach

@@ -20,11 +20,23 @@ class RetainedLimitSettingsTest {
 	@Test
 	void defaultsAreTenThousandAnd64MbPerUserAndAHundredThousandAnd256MbInTotal() {
 		this.runner.run((context) -> {
-			BrokerProperties.Retained retained = context.getBean(BrokerProperties.class).getRetained();
+			BrokerProperties properties = context.getBean(BrokerProperties.class);
+			BrokerProperties.Retained retained = properties.getRetained();
 			assertThat(retained.getMaxMessagesPerUser()).isEqualTo(10_000);
 			assertThat(retained.getMaxBytesPerUser()).isEqualTo(DataSize.ofMegabytes(64));
 			assertThat(retained.getMaxMessages()).isEqualTo(100_000);
-			assertThat(retained.getMaxBytes()).isEqualTo(DataSize.ofMegabytes(256));
+			assertThat(retained.getMaxBytes()).as("unset: follows persistence and the heap").isNull();
+			assertThat(properties.effectiveRetainedMaxBytes(DataSize.ofMegabytes(128).toBytes()))
+				.isEqualTo(DataSize.ofMegabytes(256));
+		});
+	}
+
+	@Test
+	void withPersistenceOffTheTotalDefaultsToAQuarterOfTheHeap() {
+		this.runner.withPropertyValues("mqtthub.broker.persistence=false").run((context) -> {
+			BrokerProperties properties = context.getBean(BrokerProperties.class);
+			assertThat(properties.effectiveRetainedMaxBytes(DataSize.ofMegabytes(128).toBytes()))
+				.isEqualTo(DataSize.ofMegabytes(32));
 		});
 	}
 
@@ -40,6 +52,8 @@ class RetainedLimitSettingsTest {
 				assertThat(retained.getMaxBytesPerUser()).isEqualTo(DataSize.ofMegabytes(2));
 				assertThat(retained.getMaxMessages()).isEqualTo(50);
 				assertThat(retained.getMaxBytes()).isEqualTo(DataSize.ofMegabytes(20));
+				assertThat(context.getBean(BrokerProperties.class).effectiveRetainedMaxBytes(1L << 30))
+					.isEqualTo(DataSize.ofMegabytes(20));
 			});
 	}
 
@@ -51,6 +65,11 @@ class RetainedLimitSettingsTest {
 				.rootCause()
 				.hasMessageContaining("retained.maxMessages"));
 		this.runner.withPropertyValues("mqtthub.broker.retained.max-bytes-per-user=0B")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("max-bytes-per-user and max-bytes must be positive"));
+		this.runner.withPropertyValues("mqtthub.broker.retained.max-bytes=0B")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()

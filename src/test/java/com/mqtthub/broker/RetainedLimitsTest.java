@@ -31,7 +31,8 @@ class RetainedLimitsTest {
 		BrokerProperties.Retained settings = new BrokerProperties.Retained();
 		settings.setMaxMessagesPerUser(2);
 		settings.setMaxBytesPerUser(DataSize.ofBytes(100));
-		this.quota = new RetainedQuota(new ConcurrentSkipListMap<>(), settings, this.counters);
+		this.quota = new RetainedQuota(new ConcurrentSkipListMap<>(), settings, DataSize.ofMegabytes(256).toBytes(),
+				this.counters);
 		this.channel = new EmbeddedChannel(new RetainedLimits(this.quota));
 	}
 

@@ -21,8 +21,7 @@ class RetainedQuotaTest {
 		settings.setMaxMessagesPerUser(messagesPerUser);
 		settings.setMaxBytesPerUser(DataSize.ofBytes(bytesPerUser));
 		settings.setMaxMessages(messages);
-		settings.setMaxBytes(DataSize.ofBytes(bytes));
-		return new RetainedQuota(this.ledger, settings, this.counters);
+		return new RetainedQuota(this.ledger, settings, bytes, this.counters);
 	}
 
 	@Test
