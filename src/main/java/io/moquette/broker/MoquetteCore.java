@@ -1255,6 +1255,28 @@ public final class MoquetteCore {
 	}
 
 	/**
+	 * Whether the resend tick can have anything to do for {@code channel}: the engine notes each
+	 * QoS 1/2 message and PUBREL when it sends it and sends again only what is noted, so a session
+	 * without a note (nothing sent since the last tick drained them) has nothing to resend, and its
+	 * tick need not cross the pipeline and the session loop. Safe on the network thread: the notes
+	 * are a {@code DelayQueue}, the sessions a concurrent map. True when the notes cannot be read.
+	 */
+	public boolean mayResend(io.netty.channel.Channel channel) {
+		String clientId = NettyUtils.clientID(channel);
+		// Without a client id or a session the engine's resend does nothing either.
+		Session session = (clientId != null) ? this.sessions.retrieve(clientId) : null;
+		if (session == null) {
+			return false;
+		}
+		try {
+			return !((java.util.concurrent.DelayQueue<?>) SESSION_TIMEOUTS.get(session)).isEmpty();
+		}
+		catch (IllegalAccessException | RuntimeException ex) {
+			return true;
+		}
+	}
+
+	/**
 	 * Sends again, on the session's loop, what the client of {@code channel} has left
 	 * unacknowledged for a while: what the engine's resend timer would do at its tick (every 5 s).
 	 */
