@@ -1,12 +1,117 @@
 package com.mqtthub.broker;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
- * What a client said about itself in its CONNECT, and where it connected from.
- * @param protocolVersion "3.1" or "3.1.1"
- * @param remoteAddress the client's address (for a relayed connection the browser's)
+ * What a client said about itself in its CONNECT, and where it connected from. Kept for every
+ * open connection, so it holds what it already has (the channel's address object, the time as
+ * two numbers) and makes the address text and the {@link Instant} only when asked: an idle
+ * connection holds no string or instant of its own for them.
  */
-public record ClientConnection(String clientId, String username, String remoteAddress, String protocolVersion,
-		int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
+public final class ClientConnection {
+
+	private final String clientId;
+
+	private final String username;
+
+	/** A {@link SocketAddress} (shared with the channel or the relay) or already a text. */
+	private final Object remote;
+
+	private final String protocolVersion;
+
+	private final int keepAliveSeconds;
+
+	private final boolean cleanSession;
+
+	private final long connectedAtSecond;
+
+	private final int connectedAtNano;
+
+	/**
+	 * @param protocolVersion "3.1" or "3.1.1"
+	 * @param remoteAddress the client's address (for a relayed connection the browser's)
+	 */
+	public ClientConnection(String clientId, String username, String remoteAddress, String protocolVersion,
+			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
+		this(clientId, username, (Object) remoteAddress, protocolVersion, keepAliveSeconds, cleanSession,
+				connectedAt);
+	}
+
+	ClientConnection(String clientId, String username, SocketAddress remote, String protocolVersion,
+			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
+		this(clientId, username, (Object) remote, protocolVersion, keepAliveSeconds, cleanSession, connectedAt);
+	}
+
+	private ClientConnection(String clientId, String username, Object remote, String protocolVersion,
+			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
+		this.clientId = clientId;
+		this.username = username;
+		this.remote = remote;
+		this.protocolVersion = protocolVersion;
+		this.keepAliveSeconds = keepAliveSeconds;
+		this.cleanSession = cleanSession;
+		this.connectedAtSecond = connectedAt.getEpochSecond();
+		this.connectedAtNano = connectedAt.getNano();
+	}
+
+	public String clientId() {
+		return this.clientId;
+	}
+
+	public String username() {
+		return this.username;
+	}
+
+	/** The client's address as host:port (for a relayed connection the browser's). */
+	public String remoteAddress() {
+		if (this.remote instanceof InetSocketAddress address) {
+			return address.getHostString() + ":" + address.getPort();
+		}
+		return String.valueOf(this.remote);
+	}
+
+	/** "3.1" or "3.1.1". */
+	public String protocolVersion() {
+		return this.protocolVersion;
+	}
+
+	public int keepAliveSeconds() {
+		return this.keepAliveSeconds;
+	}
+
+	public boolean cleanSession() {
+		return this.cleanSession;
+	}
+
+	public Instant connectedAt() {
+		return Instant.ofEpochSecond(this.connectedAtSecond, this.connectedAtNano);
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof ClientConnection that && Objects.equals(this.clientId, that.clientId)
+				&& Objects.equals(this.username, that.username)
+				&& Objects.equals(remoteAddress(), that.remoteAddress())
+				&& Objects.equals(this.protocolVersion, that.protocolVersion)
+				&& this.keepAliveSeconds == that.keepAliveSeconds && this.cleanSession == that.cleanSession
+				&& this.connectedAtSecond == that.connectedAtSecond && this.connectedAtNano == that.connectedAtNano;
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.clientId, this.username, remoteAddress(), this.protocolVersion, this.keepAliveSeconds,
+				this.cleanSession, connectedAt());
+	}
+
+	@Override
+	public String toString() {
+		return "ClientConnection[clientId=" + this.clientId + ", username=" + this.username + ", remoteAddress="
+				+ remoteAddress() + ", protocolVersion=" + this.protocolVersion + ", keepAliveSeconds="
+				+ this.keepAliveSeconds + ", cleanSession=" + this.cleanSession + ", connectedAt=" + connectedAt()
+				+ "]";
+	}
+
 }

@@ -1,6 +1,5 @@
 package com.mqtthub.broker;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,11 +44,9 @@ final class ConnectionObservation {
 
 	/** The CONNECT handed to the engine. */
 	void connect(MqttConnectMessage connect, SocketAddress remote) {
-		String remoteAddress = (remote instanceof InetSocketAddress address)
-				? address.getHostString() + ":" + address.getPort() : String.valueOf(remote);
 		int level = connect.variableHeader().version();
 		this.client = new ClientConnection(connect.payload().clientIdentifier(), connect.payload().userName(),
-				remoteAddress, (level == MqttVersion.MQTT_3_1.protocolLevel()) ? "3.1" : "3.1.1",
+				remote, (level == MqttVersion.MQTT_3_1.protocolLevel()) ? "3.1" : "3.1.1",
 				connect.variableHeader().keepAliveTimeSeconds(), connect.variableHeader().isCleanSession(),
 				Instant.now());
 	}

@@ -138,7 +138,7 @@ final class MqttListeners {
 		this.commitSoon = () -> core.afterCommit(NOTHING);
 		this.recordingOn = core::recordsInFlightOn;
 		this.afterCommit = core::afterCommit;
-		this.timerSweeps = new TimerSweeps(System::nanoTime, MoquetteCore::takeOverConnectionTimers,
+		this.timerSweeps = new TimerSweeps(System::nanoTime, MoquetteCore::takeOverConnectionTimers, core::mayResend,
 				MoquetteCore::resendUnacknowledged);
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

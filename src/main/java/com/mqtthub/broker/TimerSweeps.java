@@ -29,16 +29,22 @@ final class TimerSweeps {
 
 	private final Predicate<Channel> takeOver;
 
+	private final Predicate<Channel> mayResend;
+
 	private final Consumer<Channel> resend;
 
 	/**
 	 * @param takeOver takes the engine's own keep-alive and resend handlers out of a connection's
 	 * pipeline; false while the engine has not added them yet
+	 * @param mayResend whether the connection's session has anything the engine could send again
+	 * (false: its resend is skipped, an idle connection's tick then costs no event and no command)
 	 * @param resend asks the engine to send again what the connection's client has not acknowledged
 	 */
-	TimerSweeps(LongSupplier clock, Predicate<Channel> takeOver, Consumer<Channel> resend) {
+	TimerSweeps(LongSupplier clock, Predicate<Channel> takeOver, Predicate<Channel> mayResend,
+			Consumer<Channel> resend) {
 		this.clock = clock;
 		this.takeOver = takeOver;
+		this.mayResend = mayResend;
 		this.resend = resend;
 	}
 
@@ -50,8 +56,11 @@ final class TimerSweeps {
 		return this.takeOver.test(channel);
 	}
 
+	/** Asks the engine to resend, unless the connection has nothing it could resend. */
 	void resend(Channel channel) {
-		this.resend.accept(channel);
+		if (this.mayResend.test(channel)) {
+			this.resend.accept(channel);
+		}
 	}
 
 	/** Connections in the sweep of {@code loop}. */

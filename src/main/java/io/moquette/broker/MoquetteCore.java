@@ -169,6 +169,9 @@ public final class MoquetteCore {
 	/** QoS 2 messages a session received and its client did not release yet. */
 	private static final Field SESSION_QOS2_RECEIVING = declaredField(Session.class, "qos2Receiving");
 
+	/** A session's subscriptions (the engine's own copy, besides its subscription tree). */
+	private static final Field SESSION_SUBSCRIPTIONS = declaredField(Session.class, "subscriptions");
+
 	/** When each in-flight message of a session is due to be sent again; only reflection reaches it. */
 	private static final Field SESSION_TIMEOUTS = declaredField(Session.class, "inflightTimeouts");
 
@@ -1004,9 +1007,30 @@ public final class MoquetteCore {
 			SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = (SessionMessageQueue<SessionRegistry.EnqueuedMessage>) SESSION_QUEUE
 				.get(session);
 			SESSION_QUEUE.set(session, this.queues.bound(clientId, queue));
+			emptyUntilUsed(session);
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException("The session queue of the broker engine cannot be capped", ex);
+		}
+	}
+
+	/**
+	 * The engine makes a session's in-flight window, QoS 2 receipts and subscription set at once;
+	 * while they are still empty (a new or clean session) they are swapped for ones that make
+	 * their table with the first element. The session's loop is the only one that changes them,
+	 * and this runs on it.
+	 */
+	private static void emptyUntilUsed(Session session) throws IllegalAccessException {
+		for (Field field : new Field[] { SESSION_INFLIGHT, SESSION_QOS2_RECEIVING }) {
+			Object map = field.get(session);
+			if (map != null && map.getClass() == java.util.HashMap.class && ((Map<?, ?>) map).isEmpty()) {
+				field.set(session, new EmptyUntilUsed.LazyMap<>());
+			}
+		}
+		Object subscriptions = SESSION_SUBSCRIPTIONS.get(session);
+		if (subscriptions != null && subscriptions.getClass() == java.util.HashSet.class
+				&& ((Set<?>) subscriptions).isEmpty()) {
+			SESSION_SUBSCRIPTIONS.set(session, new EmptyUntilUsed.LazySet<>());
 		}
 	}
 
@@ -1260,6 +1284,28 @@ public final class MoquetteCore {
 			pipeline.remove(KEEP_ALIVE_TIMER);
 		}
 		return true;
+	}
+
+	/**
+	 * Whether the resend tick can have anything to do for {@code channel}: the engine notes each
+	 * QoS 1/2 message and PUBREL when it sends it and sends again only what is noted, so a session
+	 * without a note (nothing sent since the last tick drained them) has nothing to resend, and its
+	 * tick need not cross the pipeline and the session loop. Safe on the network thread: the notes
+	 * are a {@code DelayQueue}, the sessions a concurrent map. True when the notes cannot be read.
+	 */
+	public boolean mayResend(io.netty.channel.Channel channel) {
+		String clientId = NettyUtils.clientID(channel);
+		// Without a client id or a session the engine's resend does nothing either.
+		Session session = (clientId != null) ? this.sessions.retrieve(clientId) : null;
+		if (session == null) {
+			return false;
+		}
+		try {
+			return !((java.util.concurrent.DelayQueue<?>) SESSION_TIMEOUTS.get(session)).isEmpty();
+		}
+		catch (IllegalAccessException | RuntimeException ex) {
+			return true;
+		}
 	}
 
 	/**

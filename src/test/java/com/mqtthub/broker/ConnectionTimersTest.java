@@ -1,11 +1,16 @@
 package com.mqtthub.broker;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.moquette.broker.MoquetteCore;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -26,12 +31,27 @@ class ConnectionTimersTest {
 
 	private final AtomicInteger resends = new AtomicInteger();
 
+	/** Whether the connection's session has anything noted for a resend. */
+	private final AtomicBoolean inFlight = new AtomicBoolean(true);
+
+	/** User events that reached the end of the pipeline (the engine's place). */
+	private final List<Object> events = new ArrayList<>();
+
 	private final TimerSweeps sweeps = new TimerSweeps(this.now::get, MoquetteCore::takeOverConnectionTimers,
-			channel -> this.resends.incrementAndGet());
+			channel -> this.inFlight.get(), channel -> {
+				this.resends.incrementAndGet();
+				MoquetteCore.resendUnacknowledged(channel);
+			});
 
 	/** A connection whose CONNECT (with this keep-alive) has passed. */
 	private EmbeddedChannel connected(int keepAliveSeconds) {
-		EmbeddedChannel channel = new EmbeddedChannel(new ConnectionTimers(this.sweeps));
+		EmbeddedChannel channel = new EmbeddedChannel(new ConnectionTimers(this.sweeps),
+				new ChannelInboundHandlerAdapter() {
+					@Override
+					public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+						ConnectionTimersTest.this.events.add(event);
+					}
+				});
 		channel.freezeTime();
 		channel.writeInbound(MqttMessageBuilders.connect()
 			.clientId("device-1")
@@ -133,6 +153,36 @@ class ConnectionTimersTest {
 		pass(channel, 10_000);
 		assertThat(this.resends).hasValue(4);
 		assertThat(this.sweeps.size(channel.eventLoop())).isZero();
+	}
+
+	@Test
+	void aConnectionWithNothingInFlightGetsNoResendEvent() {
+		this.inFlight.set(false);
+		EmbeddedChannel channel = connected(0);
+		accept(channel);
+		pass(channel, 60_000);
+		assertThat(this.resends).hasValue(0);
+		assertThat(this.events).isEmpty();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void aConnectionWithAnUnacknowledgedMessageStillGetsItsResend() {
+		this.inFlight.set(false);
+		EmbeddedChannel channel = connected(0);
+		accept(channel);
+		pass(channel, 5000);
+		assertThat(this.events).isEmpty();
+		// A QoS 1 message went out and is not acknowledged: the next tick resends.
+		this.inFlight.set(true);
+		pass(channel, 5000);
+		assertThat(this.resends).hasValue(1);
+		assertThat(this.events).hasSize(1);
+		// Acknowledged and its note drained: quiet again.
+		this.inFlight.set(false);
+		pass(channel, 20_000);
+		assertThat(this.events).hasSize(1);
+		channel.finishAndReleaseAll();
 	}
 
 	@Test

@@ -121,6 +121,58 @@ class MoquetteCoreResendTest {
 		}
 	}
 
+	/**
+	 * The hub's sweep asks for a resend only where the engine has something noted: an idle
+	 * connection's tick costs no event and no command on the session loop, and an unacknowledged
+	 * message is still sent again.
+	 */
+	@Test
+	void onlyASessionWithSomethingUnacknowledgedMayResend() throws Exception {
+		EmbeddedChannel subscriber = connected("subscriber");
+		EmbeddedChannel publisher = connected("publisher");
+		// As the hub does: no engine timer, only explicit resends.
+		assertThat(MoquetteCore.takeOverConnectionTimers(subscriber)).isTrue();
+		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
+			.build());
+		ReferenceCountUtil.release(awaitOutbound(subscriber, MqttSubAckMessage.class));
+		assertThat(this.core.mayResend(subscriber)).isFalse();
+		assertThat(this.core.mayResend(publisher)).isFalse();
+
+		publisher.writeInbound(MqttMessageBuilders.publish().topicName("t").qos(MqttQoS.AT_LEAST_ONCE).messageId(7)
+			.payload(Unpooled.wrappedBuffer(new byte[] { 42 })).build());
+		MqttPublishMessage first = awaitOutbound(subscriber, MqttPublishMessage.class);
+		int id = first.variableHeader().packetId();
+		ReferenceCountUtil.release(first);
+		assertThat(this.core.mayResend(subscriber)).isTrue();
+		assertThat(this.core.mayResend(publisher)).isFalse();
+
+		// Its note is due after 5 s; then the resend sends it again.
+		Thread.sleep(5100);
+		MoquetteCore.resendUnacknowledged(subscriber);
+		MqttPublishMessage again = awaitOutbound(subscriber, MqttPublishMessage.class);
+		try {
+			assertThat(again.fixedHeader().isDup()).isTrue();
+			assertThat(again.variableHeader().packetId()).isEqualTo(id);
+		}
+		finally {
+			ReferenceCountUtil.release(again);
+		}
+		subscriber.writeInbound(MqttMessageBuilders.pubAck().packetId(id).build());
+		// The acknowledged message's note is dropped at the next resend; nothing is left to do.
+		Thread.sleep(5100);
+		MoquetteCore.resendUnacknowledged(subscriber);
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (this.core.mayResend(subscriber) && System.nanoTime() < deadline) {
+			subscriber.runPendingTasks();
+			Thread.sleep(10);
+		}
+		assertThat(this.core.mayResend(subscriber)).isFalse();
+		subscriber.runPendingTasks();
+		assertThat((Object) subscriber.readOutbound()).isNull();
+		subscriber.finishAndReleaseAll();
+		publisher.finishAndReleaseAll();
+	}
+
 	private EmbeddedChannel connected(String clientId) throws InterruptedException {
 		return EngineClients.connected(this.core, clientId, true, WAIT);
 	}
