@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 /**
  * The OpenAPI description of the JSON API and the configuration of its Swagger UI page, served
  * from files committed under {@code api-docs/} (administrators only, see the security
- * configuration). Generating them at run time took springdoc and some 1,100 classes at every
+ * configuration). Generating them at run time took springdoc and some 600 classes at every
  * start; {@code ApiDescriptionIT} generates them from the controllers and fails when the
  * committed files differ.
  */
