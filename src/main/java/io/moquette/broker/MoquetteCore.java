@@ -299,7 +299,7 @@ public final class MoquetteCore {
 					mvStore.openMap("mqtthub_retained_marks"));
 			subscriptionsRepository = this.store.subscriptionsRepository();
 			retainedRepository = this.store.retainedRepository();
-			sessionsRepository = this.store.sessionsRepository();
+			sessionsRepository = new PersistentSessionsOnly(this.store.sessionsRepository());
 			giveStoredSessionsAnExpiry(sessionsRepository);
 		}
 		else {
@@ -816,6 +816,43 @@ public final class MoquetteCore {
 		@Override
 		public String dumpTree() {
 			return this.tree.dumpTree();
+		}
+
+	}
+
+	/**
+	 * The engine writes every new session to the store, clean ones too, although a clean session
+	 * ends with its connection (MQTT-3.1.2-6) and is never read back: the store then held a
+	 * record, and every connect cost a write, for each connected device. Only sessions that
+	 * outlive their connection are stored here; a clean start of a client id removes what was
+	 * stored for it, so that a restart cannot bring back a session the client gave up.
+	 */
+	private static final class PersistentSessionsOnly implements ISessionsRepository {
+
+		private final ISessionsRepository store;
+
+		PersistentSessionsOnly(ISessionsRepository store) {
+			this.store = store;
+		}
+
+		@Override
+		public Collection<SessionData> list() {
+			return this.store.list();
+		}
+
+		@Override
+		public void saveSession(SessionData session) {
+			if (session.expiryInterval() == 0) {
+				this.store.delete(session);
+			}
+			else {
+				this.store.saveSession(session);
+			}
+		}
+
+		@Override
+		public void delete(SessionData session) {
+			this.store.delete(session);
 		}
 
 	}

@@ -12,8 +12,8 @@ import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.moquette.interception.InterceptHandler;
 
 /**
- * The engine as the hub assembles it, with persistence off and everyone let in, for tests of
- * {@link MoquetteCore} and of the hub's handlers in front of it.
+ * The engine as the hub assembles it, with everyone let in, for tests of {@link MoquetteCore} and
+ * of the hub's handlers in front of it: in memory, or with its store under the given directory.
  */
 public final class InMemoryCores {
 
@@ -21,9 +21,19 @@ public final class InMemoryCores {
 	}
 
 	public static MoquetteCore start(Path data, List<InterceptHandler> handlers) throws IOException {
+		return start(data, handlers, false);
+	}
+
+	/** The engine with its store (persistence on) under {@code data}. */
+	public static MoquetteCore startStored(Path data) throws IOException {
+		return start(data, List.of(), true);
+	}
+
+	private static MoquetteCore start(Path data, List<InterceptHandler> handlers, boolean stored)
+			throws IOException {
 		Properties settings = new Properties();
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
+		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(stored));
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		return MoquetteCore.start(new MemoryConfig(settings), handlers, new AcceptAllAuthenticator(),
 				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {

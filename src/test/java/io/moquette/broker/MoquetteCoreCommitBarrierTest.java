@@ -1,16 +1,10 @@
 package io.moquette.broker;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.netty.channel.DefaultEventLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +23,7 @@ class MoquetteCoreCommitBarrierTest {
 
 	@Test
 	void aCommitWaitsForWorkQueuedOnTheLoopsThatRecordMessagesInFlight() throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, this.data.toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "true");
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-		MoquetteCore core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		MoquetteCore core = InMemoryCores.startStored(this.data);
 		DefaultEventLoop network = new DefaultEventLoop();
 		try {
 			core.recordsInFlightOn(network);
