@@ -71,13 +71,18 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 			.getNativeSession(jakarta.websocket.Session.class)
 			.getAsyncRemote();
 		RelayLink link = new RelayLink(session.getRemoteAddress(), WINDOW_BYTES);
-		ChannelFuture connected = this.connector.connect(new BrokerToBrowser(session, browser, link.toClient()),
-				link);
+		ChannelFuture connected;
+		try {
+			connected = this.connector.connect(new BrokerToBrowser(session, browser, link.toClient()), link);
+		}
+		catch (IllegalStateException ex) {
+			// The broker is stopped (or restarting).
+			refuse(session, ex);
+			return;
+		}
 		if (!connected.awaitUninterruptibly(WRITE_WAIT_SECONDS, TimeUnit.SECONDS) || !connected.isSuccess()) {
 			connected.channel().close();
-			logger.warn("MQTT over WebSocket from {} refused: the broker is not reachable", session.getRemoteAddress(),
-					connected.cause());
-			session.close(CloseStatus.SERVICE_RESTARTED.withReason("MQTT broker not reachable"));
+			refuse(session, connected.cause());
 			return;
 		}
 		Channel channel = connected.channel();
@@ -87,6 +92,12 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 		if (!session.isOpen()) {
 			channel.close();
 		}
+	}
+
+	private static void refuse(WebSocketSession session, Throwable cause) throws IOException {
+		logger.warn("MQTT over WebSocket from {} refused: the broker is not reachable", session.getRemoteAddress(),
+				cause);
+		session.close(CloseStatus.SERVICE_RESTARTED.withReason("MQTT broker not reachable"));
 	}
 
 	@Override
