@@ -3,7 +3,7 @@ package com.mqtthub.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +78,9 @@ public class EmbeddedBroker implements SmartLifecycle {
 	private volatile PublishTap publishTap = PublishTap.NONE;
 
 	private volatile int tcpPort = -1;
+
+	/** Where the same-origin relay connects in this process, or null when not running. */
+	private volatile SocketAddress inProcessAddress;
 
 	private volatile int webSocketPort = -1;
 
@@ -170,6 +173,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 			int maxFrame = MoquetteSettings.maxFrameBytes(this.properties);
 			this.tcpPort = bind(TCP_LISTENER, host, this.properties.getPort(), "mqtthub.broker.port",
 					() -> network.bindTcp(host, this.properties.getPort(), null));
+			this.inProcessAddress = bindInProcess(network);
 			if (webSocket.isEnabled()) {
 				this.webSocketPort = bind(WEBSOCKET_LISTENER, host, webSocket.getPort(),
 						"mqtthub.broker.websocket.port",
@@ -286,6 +290,7 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 	private void resetPorts() {
 		this.tcpPort = -1;
+		this.inProcessAddress = null;
 		this.webSocketPort = -1;
 		this.sslPort = -1;
 		this.secureWebSocketPort = -1;
@@ -483,11 +488,13 @@ public class EmbeddedBroker implements SmartLifecycle {
 		return this.secureWebSocketPort;
 	}
 
-	/** The address to reach the TCP listener from this process. */
-	public InetSocketAddress getLocalTcpAddress() {
-		String host = this.properties.getHost();
-		boolean wildcard = "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
-		return new InetSocketAddress(wildcard ? "127.0.0.1" : host, this.tcpPort);
+	/**
+	 * The address of the in-process listener ({@code LocalChannel}, no socket) with the TCP
+	 * listener's pipeline, where the same-origin relay connects; null when the broker is not
+	 * running.
+	 */
+	public SocketAddress getInProcessAddress() {
+		return this.inProcessAddress;
 	}
 
 	/** Connection counts, the limits and what they dropped. */
@@ -514,6 +521,16 @@ public class EmbeddedBroker implements SmartLifecycle {
 
 		int bind() throws InterruptedException;
 
+	}
+
+	private static SocketAddress bindInProcess(MqttListeners network) {
+		try {
+			return network.bindLocal();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("The in-process MQTT listener was interrupted while binding", ex);
+		}
 	}
 
 	private static boolean isAddressInUse(Exception ex) {

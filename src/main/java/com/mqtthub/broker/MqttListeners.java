@@ -1,6 +1,7 @@
 package com.mqtthub.broker;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,10 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -61,6 +66,12 @@ final class MqttListeners {
 	private final EventLoopGroup bossGroup;
 
 	private final EventLoopGroup workerGroup;
+
+	/**
+	 * Loops of the in-process listener: Netty 4.2 runs local channels only on loops with the
+	 * local IoHandler, not on the epoll or NIO loops of the network listeners.
+	 */
+	private final EventLoopGroup localGroup;
 
 	private final Class<? extends ServerChannel> channelType;
 
@@ -144,6 +155,9 @@ final class MqttListeners {
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);
 		this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("mqtt-io"), io);
+		// Threads start on first use: none while nothing is relayed.
+		this.localGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("mqtt-local"),
+				LocalIoHandler.newFactory());
 	}
 
 	/** Whether every listener bound so far is still open (call under the broker's lock). */
@@ -196,8 +210,34 @@ final class MqttListeners {
 		});
 	}
 
+	/**
+	 * Listens for MQTT inside this process only (Netty's local transport, no socket), for the
+	 * same-origin relay, and returns the address to connect a {@link LocalChannel} to. The
+	 * pipeline is the TCP listener's: the same slot, deadline, limits and back-pressure.
+	 */
+	SocketAddress bindLocal() throws InterruptedException {
+		Channel server = new ServerBootstrap().group(this.localGroup)
+			.channel(LocalServerChannel.class)
+			.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
+			.childHandler(new ChannelInitializer<LocalChannel>() {
+				@Override
+				protected void initChannel(LocalChannel channel) {
+					channel.pipeline()
+						.addLast("relayFlowControl", new RelayFlowControl(MqttListeners.this.services.addresses()));
+					addSlot(channel);
+					addMqttHandlers(channel.pipeline());
+				}
+			})
+			// A fresh address for each broker, so that brokers in one process never share one.
+			.bind(LocalAddress.ANY)
+			.sync()
+			.channel();
+		this.serverChannels.add(server);
+		return server.localAddress();
+	}
+
 	/** First of all: the connection slot is taken at accept, before a TLS handshake or an upgrade. */
-	private void addSlot(SocketChannel channel) {
+	private void addSlot(Channel channel) {
 		channel.pipeline().addLast("connectionSlot", new ConnectionSlot(this.services.limits(),
 				this.services.addresses()));
 	}
@@ -254,17 +294,23 @@ final class MqttListeners {
 			.option(ChannelOption.SO_REUSEADDR, true)
 			.childOption(ChannelOption.TCP_NODELAY, true)
 			.childOption(ChannelOption.SO_KEEPALIVE, true)
-			// Above the slow-client buffer, so that the hub (which counts what it drops) decides
-			// what a slow client loses, not the engine (which drops even acknowledgements).
-			.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-					(int) Math.min(Integer.MAX_VALUE / 4, 2 * this.services.limits().slowClientBufferBytes()),
-					(int) Math.min(Integer.MAX_VALUE / 2, 4 * this.services.limits().slowClientBufferBytes())))
+			.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
 			.childHandler(initializer)
 			.bind(host, port)
 			.sync()
 			.channel();
 		this.serverChannels.add(server);
 		return ((InetSocketAddress) server.localAddress()).getPort();
+	}
+
+	/**
+	 * Above the slow-client buffer, so that the hub (which counts what it drops) decides what a
+	 * slow client loses, not the engine (which drops even acknowledgements).
+	 */
+	private WriteBufferWaterMark writeBufferWaterMark() {
+		long slowClientBuffer = this.services.limits().slowClientBufferBytes();
+		return new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 4, 2 * slowClientBuffer),
+				(int) Math.min(Integer.MAX_VALUE / 2, 4 * slowClientBuffer));
 	}
 
 	/** Stops accepting new connections; open ones carry on. */
@@ -310,6 +356,7 @@ final class MqttListeners {
 		this.connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
 		this.bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 		this.workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+		this.localGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 	}
 
 }

@@ -1,35 +1,36 @@
 package com.mqtthub.relay;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.mqtthub.broker.ClientAddresses;
 import com.mqtthub.broker.EmbeddedBroker;
+import com.mqtthub.broker.RelayLink;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Opens TCP connections from this process to the embedded broker, one per relayed WebSocket
- * session, on a small event loop that lives between the broker's and the web server's lifecycles.
+ * Connects to the embedded broker inside this process (Netty's local transport: no socket, no
+ * kernel), one connection per relayed WebSocket session, on a small event loop that lives
+ * between the broker's and the web server's lifecycles.
  */
 class BrokerConnector implements SmartLifecycle {
 
 	/** After the broker starts and before the web server; stops in the reverse order. */
 	static final int PHASE = EmbeddedBroker.PHASE + 1024;
 
-	private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+	/** Local addresses are names in one table for the whole process: each connection its own. */
+	private static final AtomicLong connections = new AtomicLong();
 
 	private final EmbeddedBroker broker;
 
@@ -40,39 +41,39 @@ class BrokerConnector implements SmartLifecycle {
 	}
 
 	/**
-	 * Connects to the broker. The channel reads only when asked to ({@code autoRead} off), so
-	 * that the handler can pace reading by how fast the browser takes the data.
+	 * Connects to the broker for the client of {@code link}, registered with the broker before
+	 * the connection exists (so that even its first log line names the client) and forgotten
+	 * when it closes. The broker sees the connection as it sees a TCP client: same pipeline,
+	 * same limits.
 	 */
-	ChannelFuture connect(ChannelHandler handler) {
+	ChannelFuture connect(ChannelHandler handler, RelayLink link) {
 		EventLoopGroup loops = this.group;
-		if (loops == null) {
+		SocketAddress broker = this.broker.getInProcessAddress();
+		if (loops == null || broker == null) {
 			throw new IllegalStateException("The broker connector is not running");
 		}
-		return new Bootstrap().group(loops)
-			.channel(NioSocketChannel.class)
-			.option(ChannelOption.AUTO_READ, false)
-			.option(ChannelOption.TCP_NODELAY, true)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-			.option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-			.handler(handler)
-			.connect(this.broker.getLocalTcpAddress());
-	}
-
-	/**
-	 * Tells the broker which client is behind a relayed connection, until that connection closes.
-	 */
-	void relayedFor(Channel channel, InetSocketAddress client) {
 		ClientAddresses addresses = this.broker.getClientAddresses();
-		SocketAddress relayAddress = channel.localAddress();
-		addresses.relayed(relayAddress, client);
-		channel.closeFuture().addListener((closed) -> addresses.forget(relayAddress));
+		LocalAddress relayAddress = new LocalAddress("mqtt-relay-" + connections.incrementAndGet());
+		addresses.relayed(relayAddress, link);
+		ChannelFuture connected = new Bootstrap().group(loops)
+			.channel(LocalChannel.class)
+			.handler(handler)
+			.connect(broker, relayAddress);
+		connected.channel().closeFuture().addListener((closed) -> addresses.forget(relayAddress));
+		connected.addListener((done) -> {
+			if (!done.isSuccess()) {
+				addresses.forget(relayAddress);
+			}
+		});
+		return connected;
 	}
 
 	@Override
 	public synchronized void start() {
 		if (this.group == null) {
+			// Netty 4.2 runs local channels only on loops with the local IoHandler.
 			this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("mqtt-relay", true),
-					NioIoHandler.newFactory());
+					LocalIoHandler.newFactory());
 		}
 	}
 

@@ -2,12 +2,15 @@ package com.mqtthub.relay;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import com.mqtthub.broker.FlowWindow;
+import com.mqtthub.broker.RelayLink;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,11 +29,15 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 
 /**
  * Relays each MQTT over WebSocket session on the web server's port to the embedded broker over a
- * TCP connection of its own: bytes pass through unchanged in both directions, so the broker sees
- * an ordinary MQTT client.
+ * connection inside this process ({@link BrokerConnector}): bytes pass through unchanged in both
+ * directions, so the broker sees an ordinary MQTT client, with the same pipeline and limits as a
+ * TCP client.
  * <p>
- * Back-pressure: the broker connection is read only after the previous chunk has been handed to
- * the browser's socket, and a browser's frames wait while the broker connection is not writable.
+ * Back-pressure, bounded by a window of {@link #WINDOW_BYTES} in each direction: a browser's
+ * frames wait (the web server stops reading its socket) while the broker has not read a window's
+ * worth; the broker's data waits in its own outbound buffer (where the slow-client limits see it)
+ * while a window's worth has not reached the browser's socket. Toward the browser, what arrives
+ * while one frame is being sent goes out together in the next, up to {@link #MAX_FRAME_BYTES}.
  * Whichever side closes first, the other is closed too.
  */
 class MqttWebSocketRelay extends AbstractWebSocketHandler {
@@ -39,9 +46,15 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 
 	private static final long WRITE_WAIT_SECONDS = 30;
 
+	/** The most bytes in flight, not yet taken by the other side, in each direction. */
+	static final int WINDOW_BYTES = 256 * 1024;
+
+	/** Largest frame sent to the browser: some WebSocket clients limit the size of a message. */
+	static final int MAX_FRAME_BYTES = 64 * 1024;
+
 	private final BrokerConnector connector;
 
-	private final Map<String, Channel> links = new ConcurrentHashMap<>();
+	private final Map<String, Link> links = new ConcurrentHashMap<>();
 
 	MqttWebSocketRelay(BrokerConnector connector) {
 		this.connector = connector;
@@ -57,38 +70,66 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 		RemoteEndpoint.Async browser = ((NativeWebSocketSession) session)
 			.getNativeSession(jakarta.websocket.Session.class)
 			.getAsyncRemote();
-		ChannelFuture connected = this.connector.connect(new BrokerToBrowser(session, browser));
+		RelayLink link = new RelayLink(session.getRemoteAddress(), WINDOW_BYTES);
+		ChannelFuture connected;
+		try {
+			connected = this.connector.connect(new BrokerToBrowser(session, browser, link.toClient()), link);
+		}
+		catch (IllegalStateException ex) {
+			// The broker is stopped (or restarting).
+			refuse(session, ex);
+			return;
+		}
 		if (!connected.awaitUninterruptibly(WRITE_WAIT_SECONDS, TimeUnit.SECONDS) || !connected.isSuccess()) {
 			connected.channel().close();
-			logger.warn("MQTT over WebSocket from {} refused: the broker is not reachable", session.getRemoteAddress(),
-					connected.cause());
-			session.close(CloseStatus.SERVICE_RESTARTED.withReason("MQTT broker not reachable"));
+			refuse(session, connected.cause());
 			return;
 		}
 		Channel channel = connected.channel();
-		this.connector.relayedFor(channel, session.getRemoteAddress());
-		this.links.put(session.getId(), channel);
-		channel.closeFuture().addListener(closed -> this.links.remove(session.getId(), channel));
+		Link relayed = new Link(channel, link.toBroker());
+		this.links.put(session.getId(), relayed);
+		channel.closeFuture().addListener(closed -> this.links.remove(session.getId(), relayed));
 		if (!session.isOpen()) {
 			channel.close();
 		}
 	}
 
+	private static void refuse(WebSocketSession session, Throwable cause) throws IOException {
+		logger.warn("MQTT over WebSocket from {} refused: the broker is not reachable", session.getRemoteAddress(),
+				cause);
+		session.close(CloseStatus.SERVICE_RESTARTED.withReason("MQTT broker not reachable"));
+	}
+
 	@Override
 	protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) throws IOException {
-		Channel channel = this.links.get(session.getId());
-		if (channel == null || !channel.isActive()) {
+		Link link = this.links.get(session.getId());
+		if (link == null || !link.channel.isActive()) {
 			session.close(CloseStatus.GOING_AWAY);
 			return;
 		}
-		ChannelFuture written = channel.writeAndFlush(Unpooled.copiedBuffer(message.getPayload()));
+		ByteBuffer payload = message.getPayload();
+		int bytes = payload.remaining();
+		// One copy, into a pooled buffer: the web server reuses the payload's buffer once this returns.
+		ByteBuf data = link.channel.alloc().buffer(bytes).writeBytes(payload);
+		link.toBroker.sent(bytes);
+		link.channel.writeAndFlush(data, link.channel.voidPromise());
 		// Holding this (the web server's reading) thread stops reading the browser's socket until
-		// the broker has taken what was already sent.
-		if (!channel.isWritable() && !written.awaitUninterruptibly(WRITE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+		// the broker has read what was already sent.
+		if (!link.toBroker.isOpen() && !awaitOpen(link.toBroker)) {
 			logger.warn("MQTT over WebSocket from {} closed: the broker took no data for {} s",
 					session.getRemoteAddress(), WRITE_WAIT_SECONDS);
-			channel.close();
+			link.channel.close();
 			session.close(CloseStatus.SESSION_NOT_RELIABLE);
+		}
+	}
+
+	private static boolean awaitOpen(FlowWindow window) {
+		try {
+			return window.awaitOpen(WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
@@ -120,63 +161,135 @@ class MqttWebSocketRelay extends AbstractWebSocketHandler {
 	}
 
 	private void closeLink(WebSocketSession session) {
-		Channel channel = this.links.remove(session.getId());
-		if (channel != null) {
-			channel.close();
+		Link link = this.links.remove(session.getId());
+		if (link != null) {
+			link.channel.close();
 		}
 	}
 
+	private record Link(Channel channel, FlowWindow toBroker) {
+	}
+
 	/**
-	 * Hands what the broker sends to the browser, one chunk at a time.
+	 * Hands what the broker sends to the browser: one frame on its way at a time (the WebSocket
+	 * API allows no more), with whatever arrived meanwhile in the next. The broker's side stops
+	 * at a window's worth not yet taken ({@link FlowWindow}), which bounds what waits here.
 	 */
-	private static final class BrokerToBrowser extends ChannelInboundHandlerAdapter {
+	static final class BrokerToBrowser extends ChannelInboundHandlerAdapter {
 
 		private final WebSocketSession session;
 
 		private final RemoteEndpoint.Async browser;
 
-		BrokerToBrowser(WebSocketSession session, RemoteEndpoint.Async browser) {
+		private final FlowWindow window;
+
+		/** Arrived from the broker, not yet handed to the browser (event loop only). */
+		private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+
+		/** The frame on its way to the browser, or null (event loop only). */
+		private ByteBuf sending;
+
+		BrokerToBrowser(WebSocketSession session, RemoteEndpoint.Async browser, FlowWindow window) {
 			this.session = session;
 			this.browser = browser;
-		}
-
-		@Override
-		public void channelActive(ChannelHandlerContext ctx) {
-			ctx.read();
+			this.window = window;
 		}
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
-			ByteBuffer chunk;
-			try {
-				ByteBuf data = (ByteBuf) msg;
-				chunk = ByteBuffer.allocate(data.readableBytes());
-				data.readBytes(chunk);
-				chunk.flip();
+			if (msg instanceof ByteBuf data && data.isReadable()) {
+				this.pending.add(data);
 			}
-			finally {
+			else {
 				ReferenceCountUtil.release(msg);
 			}
+		}
+
+		@Override
+		public void channelReadComplete(ChannelHandlerContext ctx) {
+			if (this.sending == null) {
+				sendPending(ctx);
+			}
+		}
+
+		private void sendPending(ChannelHandlerContext ctx) {
+			if (this.pending.isEmpty() || !ctx.channel().isActive()) {
+				return;
+			}
+			ByteBuf frame = nextFrame(ctx);
+			this.sending = frame;
+			int bytes = frame.readableBytes();
 			try {
-				this.browser.sendBinary(chunk, result -> {
-					if (result.isOK()) {
-						ctx.read();
+				this.browser.sendBinary(frame.nioBuffer(), result -> {
+					try {
+						ctx.executor().execute(() -> sent(ctx, frame, bytes, result.isOK()));
 					}
-					else {
-						ctx.close();
+					catch (RejectedExecutionException ex) {
+						// The event loop has stopped: nothing more to send.
+						frame.release();
 					}
 				});
 			}
 			catch (IllegalStateException ex) {
 				// The WebSocket is closing.
+				sent(ctx, frame, bytes, false);
+			}
+		}
+
+		/** The next frame: the first buffer as it is when it is large enough, else several copied into one. */
+		private ByteBuf nextFrame(ChannelHandlerContext ctx) {
+			ByteBuf first = this.pending.peek();
+			if (first.readableBytes() >= MAX_FRAME_BYTES || this.pending.size() == 1) {
+				return (first.readableBytes() > MAX_FRAME_BYTES) ? first.readRetainedSlice(MAX_FRAME_BYTES)
+						: this.pending.poll();
+			}
+			int size = 0;
+			for (ByteBuf data : this.pending) {
+				size += data.readableBytes();
+				if (size >= MAX_FRAME_BYTES) {
+					break;
+				}
+			}
+			ByteBuf frame = ctx.alloc().buffer(Math.min(size, MAX_FRAME_BYTES));
+			while (!this.pending.isEmpty() && frame.isWritable()) {
+				ByteBuf data = this.pending.peek();
+				frame.writeBytes(data, Math.min(data.readableBytes(), frame.writableBytes()));
+				if (!data.isReadable()) {
+					this.pending.poll().release();
+				}
+			}
+			return frame;
+		}
+
+		private void sent(ChannelHandlerContext ctx, ByteBuf frame, int bytes, boolean ok) {
+			frame.release();
+			this.sending = null;
+			this.window.taken(bytes);
+			if (ok) {
+				sendPending(ctx);
+			}
+			else {
 				ctx.close();
 			}
 		}
 
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) throws IOException {
+			releasePending();
 			if (this.session.isOpen()) {
 				this.session.close(CloseStatus.NORMAL);
+			}
+		}
+
+		@Override
+		public void handlerRemoved(ChannelHandlerContext ctx) {
+			releasePending();
+		}
+
+		private void releasePending() {
+			ByteBuf data;
+			while ((data = this.pending.poll()) != null) {
+				data.release();
 			}
 		}
 

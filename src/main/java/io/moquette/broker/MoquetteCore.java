@@ -1662,10 +1662,6 @@ public final class MoquetteCore {
 		return NettyUtils.clientID(channel);
 	}
 
-	public Collection<ClientDescriptor> listConnectedClients() {
-		return this.sessions.listConnectedClients();
-	}
-
 	/**
 	 * Ends a session for good: closes its connection if it has one, and drops its subscriptions,
 	 * queue and in-flight messages, as a clean session would (on the session's own loop).
