@@ -435,17 +435,6 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * Opens the store and starts the session loops.
-	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
-	 */
-	public static MoquetteCore start(IConfig config, List<InterceptHandler> interceptHandlers,
-			IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy, DeliveryCheck deliveryCheck,
-			int maxQueuedMessages, Runnable onQueueDrop) throws IOException {
-		return start(config, interceptHandlers, authenticator, authorizatorPolicy, deliveryCheck,
-				new QueueLimits(maxQueuedMessages, Long.MAX_VALUE, onQueueDrop, onQueueDrop));
-	}
-
-	/**
 	 * Opens the store and starts the session loops, with every session's queue capped by
 	 * {@code queueLimits}.
 	 * @param config Moquette settings (listener settings are ignored: the hub listens itself)
@@ -472,11 +461,6 @@ public final class MoquetteCore {
 	 */
 	public record QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull,
 			long maxBytesInMemory, Runnable onMemoryFull) {
-
-		/** No cap on the queues in memory together. */
-		public QueueLimits(int maxMessages, long maxBytes, Runnable onFull, Runnable onBytesFull) {
-			this(maxMessages, maxBytes, onFull, onBytesFull, Long.MAX_VALUE, onBytesFull);
-		}
 
 	}
 
@@ -509,16 +493,8 @@ public final class MoquetteCore {
 	 * {@code pressure} to hold that client back, until the queue is at the low-water mark (both)
 	 * again. A queue whose subscriber took nothing for {@code maxStall} stops asking until then.
 	 * Messages the broker publishes itself (bridges, the admin API, wills) hold nobody back.
-	 */
-	public void pressPublishers(int highMessages, long highBytes, int lowMessages, long lowBytes,
-			java.time.Duration maxStall, PublisherPressure pressure) {
-		pressPublishers(highMessages, highBytes, lowMessages, lowBytes, Long.MAX_VALUE, maxStall, pressure);
-	}
-
-	/**
-	 * As above; besides, while the queues kept in memory hold more than
-	 * {@code highBytesInMemory} bytes together, every connected session's queue in memory that
-	 * holds anything asks too.
+	 * Besides, while the queues kept in memory hold more than {@code highBytesInMemory} bytes
+	 * together, every connected session's queue in memory that holds anything asks too.
 	 */
 	public void pressPublishers(int highMessages, long highBytes, int lowMessages, long lowBytes,
 			long highBytesInMemory, java.time.Duration maxStall, PublisherPressure pressure) {

@@ -17,6 +17,9 @@ import io.moquette.interception.InterceptHandler;
  */
 public final class InMemoryCores {
 
+	private static final Runnable NOTHING = () -> {
+	};
+
 	private InMemoryCores() {
 	}
 
@@ -29,15 +32,16 @@ public final class InMemoryCores {
 		return start(data, List.of(), true);
 	}
 
-	private static MoquetteCore start(Path data, List<InterceptHandler> handlers, boolean stored)
+	/** The engine with its store under {@code data} when {@code stored}, in memory otherwise. */
+	public static MoquetteCore start(Path data, List<InterceptHandler> handlers, boolean stored)
 			throws IOException {
 		Properties settings = new Properties();
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, data.toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(stored));
 		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
 		return MoquetteCore.start(new MemoryConfig(settings), handlers, new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true,
+				new MoquetteCore.QueueLimits(100, Long.MAX_VALUE, NOTHING, NOTHING, Long.MAX_VALUE, NOTHING));
 	}
 
 }

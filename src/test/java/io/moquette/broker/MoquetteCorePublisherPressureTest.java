@@ -51,7 +51,7 @@ class MoquetteCorePublisherPressureTest {
 	}
 
 	private void pressRecorded(Channel publisherOne, Channel publisherTwo, Channel subscriber) {
-		this.core.pressPublishers(2, Long.MAX_VALUE, 0, Long.MAX_VALUE, Duration.ofMinutes(1),
+		this.core.pressPublishers(2, Long.MAX_VALUE, 0, Long.MAX_VALUE, Long.MAX_VALUE, Duration.ofMinutes(1),
 				new MoquetteCore.PublisherPressure() {
 
 					@Override

@@ -5,12 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 
-import io.moquette.broker.config.IConfig;
-import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.AcceptAllAuthenticator;
-import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -37,13 +32,8 @@ class MoquetteCoreRetainedCountTest {
 	@ParameterizedTest(name = "persistence {0}")
 	@ValueSource(booleans = { true, false })
 	void countsRetainedMessagesWithoutCopyingThem(boolean persistence) throws Exception {
-		Properties settings = new Properties();
-		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, Files.createDirectories(this.data.resolve("store")).toString());
-		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(persistence));
-		settings.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
-		MoquetteCore core = MoquetteCore.start(new MemoryConfig(settings), List.of(), new AcceptAllAuthenticator(),
-				new PermitAllAuthorizatorPolicy(), (clientId, filter, topic) -> true, 100, () -> {
-				});
+		MoquetteCore core = InMemoryCores.start(Files.createDirectories(this.data.resolve("store")), List.of(),
+				persistence);
 		try {
 			for (int i = 0; i < MESSAGES; i++) {
 				core.internalPublish(MqttMessageBuilders.publish()
