@@ -3,7 +3,6 @@ package com.mqtthub.broker;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * What a client said about itself in its CONNECT, and where it connected from. Kept for every
@@ -17,8 +16,8 @@ public final class ClientConnection {
 
 	private final String username;
 
-	/** A {@link SocketAddress} (shared with the channel or the relay) or already a text. */
-	private final Object remote;
+	/** Shared with the channel (for a relayed connection, with the relay). */
+	private final SocketAddress remote;
 
 	private final String protocolVersion;
 
@@ -31,21 +30,10 @@ public final class ClientConnection {
 	private final int connectedAtNano;
 
 	/**
+	 * @param remote the client's address (for a relayed connection the browser's)
 	 * @param protocolVersion "3.1" or "3.1.1"
-	 * @param remoteAddress the client's address (for a relayed connection the browser's)
 	 */
-	public ClientConnection(String clientId, String username, String remoteAddress, String protocolVersion,
-			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
-		this(clientId, username, (Object) remoteAddress, protocolVersion, keepAliveSeconds, cleanSession,
-				connectedAt);
-	}
-
-	ClientConnection(String clientId, String username, SocketAddress remote, String protocolVersion,
-			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
-		this(clientId, username, (Object) remote, protocolVersion, keepAliveSeconds, cleanSession, connectedAt);
-	}
-
-	private ClientConnection(String clientId, String username, Object remote, String protocolVersion,
+	public ClientConnection(String clientId, String username, SocketAddress remote, String protocolVersion,
 			int keepAliveSeconds, boolean cleanSession, Instant connectedAt) {
 		this.clientId = clientId;
 		this.username = username;
@@ -88,30 +76,6 @@ public final class ClientConnection {
 
 	public Instant connectedAt() {
 		return Instant.ofEpochSecond(this.connectedAtSecond, this.connectedAtNano);
-	}
-
-	@Override
-	public boolean equals(Object other) {
-		return other instanceof ClientConnection that && Objects.equals(this.clientId, that.clientId)
-				&& Objects.equals(this.username, that.username)
-				&& Objects.equals(remoteAddress(), that.remoteAddress())
-				&& Objects.equals(this.protocolVersion, that.protocolVersion)
-				&& this.keepAliveSeconds == that.keepAliveSeconds && this.cleanSession == that.cleanSession
-				&& this.connectedAtSecond == that.connectedAtSecond && this.connectedAtNano == that.connectedAtNano;
-	}
-
-	@Override
-	public int hashCode() {
-		return Objects.hash(this.clientId, this.username, remoteAddress(), this.protocolVersion, this.keepAliveSeconds,
-				this.cleanSession, connectedAt());
-	}
-
-	@Override
-	public String toString() {
-		return "ClientConnection[clientId=" + this.clientId + ", username=" + this.username + ", remoteAddress="
-				+ remoteAddress() + ", protocolVersion=" + this.protocolVersion + ", keepAliveSeconds="
-				+ this.keepAliveSeconds + ", cleanSession=" + this.cleanSession + ", connectedAt=" + connectedAt()
-				+ "]";
 	}
 
 }

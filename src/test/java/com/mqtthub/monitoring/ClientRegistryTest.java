@@ -1,5 +1,6 @@
 package com.mqtthub.monitoring;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +15,7 @@ class ClientRegistryTest {
 	private final ClientRegistry registry = new ClientRegistry();
 
 	private static ClientConnection client(String clientId, boolean cleanSession) {
-		return new ClientConnection(clientId, "user", "127.0.0.1:50000", "3.1.1", 60, cleanSession, Instant.now());
+		return new ClientConnection(clientId, "user", new InetSocketAddress("127.0.0.1", 50000), "3.1.1", 60, cleanSession, Instant.now());
 	}
 
 	@Test
