@@ -85,11 +85,6 @@ final class BoundedQueueRepository implements IQueueRepository {
 	record WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos,
 			long highBytesInMemory) {
 
-		/** Marks for each queue alone, none for the queues in memory together. */
-		WaterMarks(int highMessages, long highBytes, int lowMessages, long lowBytes, long maxStallNanos) {
-			this(highMessages, highBytes, lowMessages, lowBytes, maxStallNanos, Long.MAX_VALUE);
-		}
-
 	}
 
 	/** How a stored queue's figures are kept beside it in the store. */
@@ -167,27 +162,18 @@ final class BoundedQueueRepository implements IQueueRepository {
 	private final Map<String, long[]> storedMarks;
 
 	/**
+	 * @param maxBytesInMemory most bytes in all the queues kept in memory together
 	 * @param storedSizes what a session's queue already holds when it is opened, and where its
 	 * byte count is kept
 	 * @param onDrop called for every message dropped because the queue holds {@code max} messages
 	 * @param onBytesDrop called for every message dropped because it would take the queue past
 	 * {@code maxBytes}
+	 * @param onMemoryDrop called for every message dropped because it would take the queues in
+	 * memory past {@code maxBytesInMemory}
 	 * @param stored whether the queues keep their messages in the store (rather than in memory)
 	 * @param retainedMarks payloads that mark retained messages sent for a new subscription: a
 	 * stored queue copies payloads, so it carries the mark over to the copy it hands out
 	 * @param storedMarks where stored queues keep those marks (see {@link #storedMarks})
-	 */
-	BoundedQueueRepository(IQueueRepository delegate, int max, long maxBytes, StoredSizes storedSizes,
-			Runnable onDrop, Runnable onBytesDrop, boolean stored, Set<byte[]> retainedMarks,
-			Map<String, long[]> storedMarks) {
-		this(delegate, max, maxBytes, Long.MAX_VALUE, storedSizes, onDrop, onBytesDrop, onBytesDrop, stored,
-				retainedMarks, storedMarks);
-	}
-
-	/**
-	 * @param maxBytesInMemory most bytes in all the queues kept in memory together
-	 * @param onMemoryDrop called for every message dropped because it would take them past it
-	 * (the other parameters as above)
 	 */
 	BoundedQueueRepository(IQueueRepository delegate, int max, long maxBytes, long maxBytesInMemory,
 			StoredSizes storedSizes, Runnable onDrop, Runnable onBytesDrop, Runnable onMemoryDrop, boolean stored,

@@ -25,9 +25,9 @@ class BoundedQueueRepositoryTest {
 
 	private BoundedQueueRepository repository(IQueueRepository delegate, int maxMessages, long maxBytes,
 			BoundedQueueRepository.StoredSizes sizes, boolean stored) {
-		return new BoundedQueueRepository(delegate, maxMessages, maxBytes, sizes, this.droppedForCount::incrementAndGet,
-				this.droppedForBytes::incrementAndGet, stored, java.util.Collections.emptySet(),
-				new java.util.HashMap<>());
+		return new BoundedQueueRepository(delegate, maxMessages, maxBytes, Long.MAX_VALUE, sizes,
+				this.droppedForCount::incrementAndGet, this.droppedForBytes::incrementAndGet,
+				this.droppedForBytes::incrementAndGet, stored, java.util.Collections.emptySet(), new java.util.HashMap<>());
 	}
 
 	private static SessionRegistry.PublishedMessage message(int number) {
@@ -169,7 +169,7 @@ class BoundedQueueRepositoryTest {
 
 	/** Marks: above 3 messages (or 10 messages' bytes) presses, at 1 message (and bytes) relieves. */
 	private static BoundedQueueRepository.WaterMarks marks(long maxStallNanos) {
-		return new BoundedQueueRepository.WaterMarks(3, 10 * MESSAGE, 1, 10 * MESSAGE, maxStallNanos);
+		return new BoundedQueueRepository.WaterMarks(3, 10 * MESSAGE, 1, 10 * MESSAGE, maxStallNanos, Long.MAX_VALUE);
 	}
 
 	@Test
@@ -267,7 +267,7 @@ class BoundedQueueRepositoryTest {
 		RecordedPressure pressure = new RecordedPressure();
 		pressure.publisher = new io.netty.channel.embedded.EmbeddedChannel();
 		pressure.subscriber = new io.netty.channel.embedded.EmbeddedChannel();
-		repository.pressWith(new BoundedQueueRepository.WaterMarks(100, 2 * MESSAGE, 100, MESSAGE, NO_STALL_LIMIT),
+		repository.pressWith(new BoundedQueueRepository.WaterMarks(100, 2 * MESSAGE, 100, MESSAGE, NO_STALL_LIMIT, Long.MAX_VALUE),
 				pressure);
 		SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue = repository.getOrCreateQueue("c");
 		queue.enqueue(message(1));
