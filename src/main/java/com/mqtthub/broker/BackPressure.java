@@ -17,7 +17,8 @@ import io.netty.channel.Channel;
  * <p>
  * What it does not hold back, by design: publishers of an offline persistent session (its
  * client may stay away for days; its queue still drops newer messages at the caps, counted),
- * a subscriber's own publishing, QoS 0 messages (never queued; shed for slow clients), and
+ * a subscriber's own publishing, QoS 0 messages (never queued; shed for slow clients, and only
+ * held back when no subscriber can take them, see {@link SheddingBackPressure}), and
  * messages the broker publishes itself (bridges, the admin API, wills). A subscriber that stops
  * reading holds its publishers back once, for the longest pause at most; its queue then fills
  * and drops as before, and {@link ClientBacklogLimit} may cut it off. A subscriber that reads,
@@ -35,6 +36,12 @@ final class BackPressure implements MoquetteCore.PublisherPressure {
 
 	private final Map<Channel, Set<PublisherBackPressure>> holding = new ConcurrentHashMap<>();
 
+	/**
+	 * Subscriber connections whose end relieves their publishers: one listener per connection,
+	 * not one per time it holds publishers back (a busy connection does so thousands of times).
+	 */
+	private final Set<Channel> watched = ConcurrentHashMap.newKeySet();
+
 	@Override
 	public void press(Channel publisher, Channel subscriber) {
 		PublisherBackPressure held = PublisherBackPressure.of(publisher);
@@ -47,8 +54,13 @@ final class BackPressure implements MoquetteCore.PublisherPressure {
 			publishers = this.holding.putIfAbsent(subscriber, fresh);
 			if (publishers == null) {
 				publishers = fresh;
-				// Added outside the map's update: it runs at once when the channel is closed already.
-				subscriber.closeFuture().addListener((closed) -> relieve(subscriber));
+				if (this.watched.add(subscriber)) {
+					// Added outside the map's update: it runs at once when the channel is closed already.
+					subscriber.closeFuture().addListener((closed) -> {
+						this.watched.remove(subscriber);
+						relieve(subscriber);
+					});
+				}
 			}
 		}
 		publishers.add(held);
@@ -68,6 +80,11 @@ final class BackPressure implements MoquetteCore.PublisherPressure {
 	/** Subscriber connections holding publishers back now (for tests). */
 	int holdingSubscribers() {
 		return this.holding.size();
+	}
+
+	/** Subscriber connections whose end is watched (for tests). */
+	int watchedSubscribers() {
+		return this.watched.size();
 	}
 
 }

@@ -210,9 +210,12 @@ public class EmbeddedBroker implements SmartLifecycle {
 		long maxBytes = this.limits.maxQueuedBytes();
 		int high = backPressure.getHighWaterPercent();
 		int low = backPressure.getLowWaterPercent();
+		BackPressure pressure = new BackPressure();
 		moquette.pressPublishers((int) ((long) maxMessages * high / 100), share(maxBytes, high),
 				(int) ((long) maxMessages * low / 100), share(maxBytes, low),
-				share(this.limits.maxQueuedBytesInMemory(), high), backPressure.getMaxPause(), new BackPressure());
+				share(this.limits.maxQueuedBytesInMemory(), high), backPressure.getMaxPause(), pressure);
+		moquette.pressSheddingPublishers(new SheddingBackPressure(this.limits.slowClientBufferBytes(),
+				backPressure.getMaxPause().toNanos(), pressure));
 	}
 
 	private static long share(long bytes, int percent) {

@@ -35,6 +35,13 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 		this.addresses = addresses;
 	}
 
+	/**
+	 * The last write handed on while more than a quarter of the slow-client buffer was unread, or
+	 * null: when it has gone out, so has most of what was unread ({@link #whenCaughtUp}). Event
+	 * loop only.
+	 */
+	private ChannelPromise lastWhileBehind;
+
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
 		if (isDroppable(ctx, msg)) {
@@ -42,7 +49,23 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 			promise.trySuccess();
 			return;
 		}
+		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+		this.lastWhileBehind = (pending != null && !promise.isVoid()
+				&& pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes() / 4) ? promise : null;
 		ctx.write(msg, promise);
+	}
+
+	/**
+	 * Runs {@code then} on the event loop once what this client had unread has gone out to it
+	 * (or its connection has ended): at once when little was unread. Call on the event loop.
+	 */
+	void whenCaughtUp(Runnable then) {
+		ChannelPromise last = this.lastWhileBehind;
+		if (last == null || last.isDone()) {
+			then.run();
+			return;
+		}
+		last.addListener((written) -> then.run());
 	}
 
 	private boolean isDroppable(ChannelHandlerContext ctx, Object msg) {

@@ -346,18 +346,21 @@ public final class MoquetteCore {
 
 			@Override
 			public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object message) throws Exception {
-				if (!(message instanceof MqttPublishMessage)) {
+				if (!(message instanceof MqttPublishMessage publish)) {
 					super.channelRead(ctx, message);
 					return;
 				}
 				Routing routing = Routing.CURRENT.get();
 				io.netty.channel.Channel outer = routing.publisher;
+				boolean outerAtMostOnce = routing.atMostOnce;
 				routing.publisher = ctx.channel();
+				routing.atMostOnce = publish.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE;
 				try {
 					super.channelRead(ctx, message);
 				}
 				finally {
 					routing.publisher = outer;
+					routing.atMostOnce = outerAtMostOnce;
 				}
 			}
 
@@ -526,7 +529,72 @@ public final class MoquetteCore {
 				});
 	}
 
-	/** The channel of {@code clientId}'s session while it is connected (call on its session loop), else null. */
+	/** Where the hub holds back clients whose QoS 0 messages no subscriber can take for now. */
+	public interface SheddingPressure {
+
+		/**
+		 * Whether the client connected on {@code subscriber} is so far behind that its QoS 0
+		 * messages are about to be shed. Called on any thread, for every QoS 0 message routed to
+		 * a connected subscriber until one is not behind: must be quick.
+		 */
+		boolean behind(io.netty.channel.Channel subscriber);
+
+		/**
+		 * Every connected subscriber of a QoS 0 message that {@code publisher} sent is behind,
+		 * {@code subscriber} among them: hold {@code publisher} back until {@code subscriber} has
+		 * caught up. Called on the publisher's session loop.
+		 */
+		void press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber);
+
+	}
+
+	/**
+	 * Turns back-pressure for QoS 0 on: a QoS 0 PUBLISH from a client whose every connected
+	 * subscriber is behind asks {@code pressure} to hold that client back, so that the broker
+	 * does not spend its time routing messages nobody can take. A message that at least one
+	 * subscriber can take holds nobody back, so a slow subscriber does not slow the others;
+	 * neither do a client's own subscriptions or messages the broker publishes itself.
+	 */
+	public void pressSheddingPublishers(SheddingPressure pressure) {
+		this.subscriptions.shedding = new SheddingCheck(pressure, this::connectedChannelOf);
+	}
+
+	/**
+	 * The check of {@link #pressSheddingPublishers}: runs on the publisher's session loop,
+	 * while the engine routes a PUBLISH, right after the subscription lookup.
+	 */
+	private record SheddingCheck(SheddingPressure pressure,
+			java.util.function.Function<String, io.netty.channel.Channel> connectionOf) {
+
+		void check(List<Subscription> targets) {
+			Routing routing = Routing.CURRENT.get();
+			io.netty.channel.Channel publisher = routing.publisher;
+			if (publisher == null || !routing.atMostOnce) {
+				return;
+			}
+			io.netty.channel.Channel behind = null;
+			for (Subscription target : targets) {
+				io.netty.channel.Channel subscriber = this.connectionOf.apply(target.getClientId());
+				if (subscriber == null || !subscriber.isActive()) {
+					continue;
+				}
+				if (subscriber == publisher || !this.pressure.behind(subscriber)) {
+					return;
+				}
+				behind = subscriber;
+			}
+			if (behind != null) {
+				this.pressure.press(publisher, behind);
+			}
+		}
+
+	}
+
+	/**
+	 * The channel of {@code clientId}'s session while it is connected, else null. On another
+	 * thread than the session's loop the answer may be a moment old: a channel just closed, or
+	 * null for a session connecting now.
+	 */
 	private io.netty.channel.Channel connectedChannelOf(String clientId) {
 		Session session = this.sessions.retrieve(clientId);
 		if (session == null || !session.connected()) {
@@ -670,6 +738,9 @@ public final class MoquetteCore {
 		/** Per client id, its subscriptions in the tree by filter. */
 		private final Map<String, Map<String, Subscription>> byClient = new ConcurrentHashMap<>();
 
+		/** Back-pressure for QoS 0, once turned on ({@link #pressSheddingPublishers}). */
+		volatile SheddingCheck shedding;
+
 		/** The tree's answer per topic name, until the next change of the tree. */
 		private final MatchCache<List<Subscription>> matches = new MatchCache<>(4_096, List::size, 256);
 
@@ -701,7 +772,13 @@ public final class MoquetteCore {
 		@Override
 		public List<Subscription> matchQosSharpening(Topic topic) {
 			// The tree's answer is shared between messages and threads: never changed, only read.
-			return checked(topic, this.matches.get(topic.toString(), (name) -> this.tree.matchQosSharpening(topic)));
+			List<Subscription> targets = checked(topic,
+					this.matches.get(topic.toString(), (name) -> this.tree.matchQosSharpening(topic)));
+			SheddingCheck check = this.shedding;
+			if (check != null && !targets.isEmpty()) {
+				check.check(targets);
+			}
+			return targets;
 		}
 
 		private List<Subscription> checked(Topic topic, List<Subscription> matches) {
@@ -1437,12 +1514,16 @@ public final class MoquetteCore {
 		@Override
 		public PostOffice.RouteResult routeCommand(String clientId, String action,
 				java.util.concurrent.Callable<String> command) {
-			io.netty.channel.Channel publisher = Routing.CURRENT.get().publisher;
+			Routing current = Routing.CURRENT.get();
+			io.netty.channel.Channel publisher = current.publisher;
+			boolean atMostOnce = current.atMostOnce;
 			boolean connect = "CONN".equals(action);
 			return super.routeCommand(clientId, action, () -> {
 				Routing routing = Routing.CURRENT.get();
 				io.netty.channel.Channel outer = routing.publisher;
+				boolean outerAtMostOnce = routing.atMostOnce;
 				routing.publisher = publisher;
+				routing.atMostOnce = atMostOnce;
 				routing.depth++;
 				try {
 					if (connect) {
@@ -1458,6 +1539,7 @@ public final class MoquetteCore {
 					routing.depth--;
 					if (routing.depth > 0) {
 						routing.publisher = outer;
+						routing.atMostOnce = outerAtMostOnce;
 					}
 				}
 			});
@@ -1502,6 +1584,9 @@ public final class MoquetteCore {
 		static final ThreadLocal<Routing> CURRENT = ThreadLocal.withInitial(Routing::new);
 
 		io.netty.channel.Channel publisher;
+
+		/** The PUBLISH being routed is QoS 0 (so is every copy of it). */
+		boolean atMostOnce;
 
 		int depth;
 
