@@ -96,7 +96,7 @@ final class ConnectionTimers extends ChannelDuplexHandler {
 		}
 		else if (this.keepAliveNanos > 0 && now - this.lastReadNanos >= this.keepAliveNanos) {
 			logger.debug("Closing MQTT connection of {}: no packet within 1.5 times its keep-alive",
-					this.ctx.channel().remoteAddress());
+					this.sweeps.clientAddress(this.ctx.channel()));
 			leave();
 			this.ctx.close();
 			return;
@@ -108,7 +108,8 @@ final class ConnectionTimers extends ChannelDuplexHandler {
 
 	/** What went wrong in this connection's tick closes it; the sweep goes on. */
 	void sweepFailed(RuntimeException ex) {
-		logger.warn("Closing MQTT connection of {}: its timers failed", this.ctx.channel().remoteAddress(), ex);
+		logger.warn("Closing MQTT connection of {}: its timers failed", this.sweeps.clientAddress(this.ctx.channel()),
+				ex);
 		leave();
 		this.ctx.close();
 	}

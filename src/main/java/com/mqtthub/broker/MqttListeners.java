@@ -150,7 +150,7 @@ final class MqttListeners {
 		this.recordingOn = core::recordsInFlightOn;
 		this.afterCommit = core::afterCommit;
 		this.timerSweeps = new TimerSweeps(System::nanoTime, MoquetteCore::takeOverConnectionTimers, core::mayResend,
-				MoquetteCore::resendUnacknowledged);
+				MoquetteCore::resendUnacknowledged, services.addresses());
 		IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 		this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mqtt-accept"), io);

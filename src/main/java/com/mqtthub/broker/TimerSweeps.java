@@ -1,5 +1,6 @@
 package com.mqtthub.broker;
 
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,19 +34,28 @@ final class TimerSweeps {
 
 	private final Consumer<Channel> resend;
 
+	private final ClientAddresses addresses;
+
 	/**
 	 * @param takeOver takes the engine's own keep-alive and resend handlers out of a connection's
 	 * pipeline; false while the engine has not added them yet
 	 * @param mayResend whether the connection's session has anything the engine could send again
 	 * (false: its resend is skipped, an idle connection's tick then costs no event and no command)
 	 * @param resend asks the engine to send again what the connection's client has not acknowledged
+	 * @param addresses the client's own address for a connection made in-process (log lines)
 	 */
 	TimerSweeps(LongSupplier clock, Predicate<Channel> takeOver, Predicate<Channel> mayResend,
-			Consumer<Channel> resend) {
+			Consumer<Channel> resend, ClientAddresses addresses) {
 		this.clock = clock;
 		this.takeOver = takeOver;
 		this.mayResend = mayResend;
 		this.resend = resend;
+		this.addresses = addresses;
+	}
+
+	/** The address of {@code channel}'s client, as log lines name it. */
+	SocketAddress clientAddress(Channel channel) {
+		return this.addresses.resolve(channel.remoteAddress());
 	}
 
 	void enter(ConnectionTimers timers, EventExecutor loop) {

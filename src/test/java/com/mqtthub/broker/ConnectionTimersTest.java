@@ -41,7 +41,7 @@ class ConnectionTimersTest {
 			channel -> this.inFlight.get(), channel -> {
 				this.resends.incrementAndGet();
 				MoquetteCore.resendUnacknowledged(channel);
-			});
+			}, new ClientAddresses());
 
 	/** A connection whose CONNECT (with this keep-alive) has passed. */
 	private EmbeddedChannel connected(int keepAliveSeconds) {
