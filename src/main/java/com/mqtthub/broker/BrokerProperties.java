@@ -391,7 +391,11 @@ public class BrokerProperties {
 	 */
 	public static class BackPressure {
 
-		/** Hold publishers back at all (off: full queues drop newer messages, counted). */
+		/**
+		 * Hold publishers back at all: those feeding a queue above the high-water mark (QoS 1/2)
+		 * and those whose QoS 0 message every subscriber is behind on (off: full queues drop
+		 * newer messages and slow clients lose QoS 0 messages, counted, without slowing anyone).
+		 */
 		private boolean enabled = true;
 
 		/**

@@ -154,7 +154,7 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 			.tag("reason", "queue-full")
 			.register(registry);
 		FunctionCounter.builder("mqtthub.publisher.pauses", limits, BrokerLimits::publisherPauses)
-			.description("Times reading from a QoS 1/2 publisher was paused because a subscriber it feeds was behind")
+			.description("Times reading from a publisher was paused because a subscriber it feeds was behind")
 			.register(registry);
 		Gauge.builder("mqtthub.publishers.paused", limits, BrokerLimits::pausedPublishers)
 			.description("Publishers whose reading is paused now because a subscriber they feed is behind")
