@@ -55,7 +55,7 @@ final class SheddingBackPressure implements MoquetteCore.SheddingPressure {
 	}
 
 	@Override
-	public void press(Channel publisher, Channel subscriber) {
+	public boolean press(Channel publisher, Channel subscriber) {
 		long now = System.nanoTime();
 		Long since = this.behind.get(subscriber);
 		if (since == null) {
@@ -69,9 +69,10 @@ final class SheddingBackPressure implements MoquetteCore.SheddingPressure {
 		}
 		if (now - since > this.maxStallNanos) {
 			// It took nothing for the longest pause: shed for it, as without back-pressure.
-			return;
+			return false;
 		}
 		this.pressure.press(publisher, subscriber);
+		return true;
 	}
 
 	/** Lets the publishers go when the subscriber has caught up (or is gone). */

@@ -542,9 +542,12 @@ public final class MoquetteCore {
 		/**
 		 * Every connected subscriber of a QoS 0 message that {@code publisher} sent is behind,
 		 * {@code subscriber} among them: hold {@code publisher} back until {@code subscriber} has
-		 * caught up. Called on the publisher's session loop.
+		 * caught up, unless {@code subscriber} holds nobody back (it stopped taking messages).
+		 * Called on the publisher's session loop.
+		 *
+		 * @return whether {@code publisher} is held back for {@code subscriber}
 		 */
-		void press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber);
+		boolean press(io.netty.channel.Channel publisher, io.netty.channel.Channel subscriber);
 
 	}
 
@@ -572,7 +575,7 @@ public final class MoquetteCore {
 			if (publisher == null || !routing.atMostOnce) {
 				return;
 			}
-			io.netty.channel.Channel behind = null;
+			boolean anyBehind = false;
 			for (Subscription target : targets) {
 				io.netty.channel.Channel subscriber = this.connectionOf.apply(target.getClientId());
 				if (subscriber == null || !subscriber.isActive()) {
@@ -581,10 +584,17 @@ public final class MoquetteCore {
 				if (subscriber == publisher || !this.pressure.behind(subscriber)) {
 					return;
 				}
-				behind = subscriber;
+				anyBehind = true;
 			}
-			if (behind != null) {
-				this.pressure.press(publisher, behind);
+			if (!anyBehind) {
+				return;
+			}
+			// Nobody can take it: the first subscriber that still takes messages holds the publisher back.
+			for (Subscription target : targets) {
+				io.netty.channel.Channel subscriber = this.connectionOf.apply(target.getClientId());
+				if (subscriber != null && subscriber.isActive() && this.pressure.press(publisher, subscriber)) {
+					return;
+				}
 			}
 		}
 

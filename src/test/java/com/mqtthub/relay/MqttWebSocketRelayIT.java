@@ -131,6 +131,53 @@ class MqttWebSocketRelayIT {
 		}
 	}
 
+	/**
+	 * A browser that stops reading: what the relay holds for it is bounded (its flow window), so
+	 * the broker's side of the relayed connection falls behind and the broker drops the QoS 0
+	 * messages for it (counted) instead of anything piling up, while a client beside it gets
+	 * everything.
+	 */
+	@Test
+	void aBrowserThatStopsReadingLosesQosZeroMessagesWhileOthersGetEverything() throws Exception {
+		String topic = "relay/slow/" + UUID.randomUUID();
+		String tcp = "tcp://127.0.0.1:" + this.broker.getTcpPort();
+		long droppedBefore = this.broker.getLimits().droppedForSlowClients();
+		int messages = 20_000;
+		byte[] payload = new byte[1024];
+		Peer browser = open(null);
+		try (MqttTestClient healthy = MqttTestClient.connect(tcp, "healthy-" + UUID.randomUUID());
+				MqttTestClient publisher = MqttTestClient.connect(tcp, "feeder-" + UUID.randomUUID())) {
+			browser.send(connect("slow-browser-" + UUID.randomUUID(), null, null));
+			assertThat(browser.read(4)).isEqualTo(CONNACK_ACCEPTED);
+			// Takes the SUBACK's frame, then nothing more.
+			browser.reading = false;
+			browser.send(subscribe(1, topic));
+			assertThat(browser.read(5)).isEqualTo(new byte[] { (byte) 0x90, 0x03, 0x00, 0x01, 0x00 });
+			healthy.subscribe(topic, 1);
+
+			for (int i = 0; i < messages; i++) {
+				publisher.publish(topic, payload, 1, false);
+			}
+
+			assertThat(healthy.awaitMessages(messages, Duration.ofSeconds(60))).hasSize(messages);
+			assertThat(this.broker.getLimits().droppedForSlowClients() - droppedBefore)
+				.as("QoS 0 messages dropped for the browser that stopped reading")
+				.isPositive();
+		}
+		finally {
+			browser.socket.abort();
+		}
+	}
+
+	/** SUBSCRIBE with packet id {@code packetId} to {@code filter} at QoS 0. */
+	private static byte[] subscribe(int packetId, String filter) {
+		byte[] name = filter.getBytes(StandardCharsets.UTF_8);
+		ByteBuffer packet = ByteBuffer.allocate(name.length + 7);
+		packet.put((byte) 0x82).put((byte) (name.length + 5)).putShort((short) packetId);
+		packet.putShort((short) name.length).put(name).put((byte) 0);
+		return packet.array();
+	}
+
 	@Test
 	void brokerClosingTheConnectionClosesTheWebSocket() throws Exception {
 		Peer peer = open(null);
@@ -285,6 +332,9 @@ class MqttWebSocketRelayIT {
 
 		private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
+		/** Whether it asks for the next frame after each one (a browser tab that stopped reading does not). */
+		private volatile boolean reading = true;
+
 		void send(byte[] data) {
 			this.socket.sendBinary(ByteBuffer.wrap(data), true).join();
 		}
@@ -306,7 +356,9 @@ class MqttWebSocketRelayIT {
 			while (data.hasRemaining()) {
 				this.bytes.add(data.get());
 			}
-			webSocket.request(1);
+			if (this.reading) {
+				webSocket.request(1);
+			}
 			return null;
 		}
 

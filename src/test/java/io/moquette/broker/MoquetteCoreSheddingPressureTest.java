@@ -45,6 +45,9 @@ class MoquetteCoreSheddingPressureTest {
 	/** Subscriber connections the test says are behind. */
 	private final Set<Channel> behind = ConcurrentHashMap.newKeySet();
 
+	/** Subscriber connections the test says stopped taking messages: they hold nobody back. */
+	private final Set<Channel> stalled = ConcurrentHashMap.newKeySet();
+
 	/** Each request to hold a publisher back: {publisher, subscriber}. */
 	private final BlockingQueue<Channel[]> pressed = new LinkedBlockingQueue<>();
 
@@ -59,8 +62,12 @@ class MoquetteCoreSheddingPressureTest {
 			}
 
 			@Override
-			public void press(Channel publisher, Channel subscriber) {
+			public boolean press(Channel publisher, Channel subscriber) {
+				if (MoquetteCoreSheddingPressureTest.this.stalled.contains(subscriber)) {
+					return false;
+				}
 				MoquetteCoreSheddingPressureTest.this.pressed.add(new Channel[] { publisher, subscriber });
+				return true;
 			}
 
 		});
@@ -95,6 +102,21 @@ class MoquetteCoreSheddingPressureTest {
 				assertThat(request[0]).isSameAs(publisher);
 				assertThat(request[1]).isIn(first, second);
 			});
+
+			// Whichever of the two stopped taking messages, the other holds the publisher back.
+			this.stalled.add(first);
+			publish(publisher, MqttQoS.AT_MOST_ONCE, 31);
+			assertThat(pressedWithin(WAIT)).as("held back for the second").isNotNull()
+				.satisfies((request) -> assertThat(request[1]).isSameAs(second));
+			this.stalled.clear();
+			this.stalled.add(second);
+			publish(publisher, MqttQoS.AT_MOST_ONCE, 32);
+			assertThat(pressedWithin(WAIT)).as("held back for the first").isNotNull()
+				.satisfies((request) -> assertThat(request[1]).isSameAs(first));
+			this.stalled.add(first);
+			publish(publisher, MqttQoS.AT_MOST_ONCE, 33);
+			assertThat(pressedWithin(NOTHING)).as("both stopped taking messages").isNull();
+			this.stalled.clear();
 
 			publish(publisher, MqttQoS.AT_LEAST_ONCE, 4);
 			assertThat(pressedWithin(NOTHING)).as("QoS 1: the subscribers' queues hold publishers back").isNull();
