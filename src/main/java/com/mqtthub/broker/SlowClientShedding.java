@@ -44,14 +44,14 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		if (isDroppable(ctx, msg)) {
+		ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+		long unread = (buffer != null) ? buffer.totalPendingWriteBytes() : 0;
+		if (isDroppable(ctx, msg, unread)) {
 			ReferenceCountUtil.release(msg);
 			promise.trySuccess();
 			return;
 		}
-		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-		this.lastWhileBehind = (pending != null && !promise.isVoid()
-				&& pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes() / 4) ? promise : null;
+		this.lastWhileBehind = (!promise.isVoid() && unread > this.limits.slowClientBufferBytes() / 4) ? promise : null;
 		ctx.write(msg, promise);
 	}
 
@@ -68,12 +68,11 @@ final class SlowClientShedding extends ChannelOutboundHandlerAdapter {
 		last.addListener((written) -> then.run());
 	}
 
-	private boolean isDroppable(ChannelHandlerContext ctx, Object msg) {
+	private boolean isDroppable(ChannelHandlerContext ctx, Object msg, long unread) {
 		if (!(msg instanceof MqttPublishMessage publish) || publish.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE) {
 			return false;
 		}
-		ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-		boolean behind = pending != null && pending.totalPendingWriteBytes() > this.limits.slowClientBufferBytes();
+		boolean behind = unread > this.limits.slowClientBufferBytes();
 		if (behind) {
 			this.limits.droppedForSlowClient();
 			if (!this.dropping) {
