@@ -58,6 +58,9 @@ final class MqttListeners {
 
 	private static final int BACKLOG_STALLED_CHECKS = 3;
 
+	/** The guard's name in the pipeline: it hands packets to the engine. */
+	private static final String ENGINE_HAND_OFF = "handler";
+
 	private static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
 
 	private final ChannelGroup connections = new DefaultChannelGroup("mqtt-connections",
@@ -103,6 +106,8 @@ final class MqttListeners {
 
 	private final PublishTopicLimits publishTopicLimits;
 
+	private final RarePacketHandlers rarePackets;
+
 	private final ToLongFunction<Channel> queuedBytes;
 
 	private final InflightTracker.EngineSession engineSession;
@@ -144,6 +149,8 @@ final class MqttListeners {
 		this.services = services;
 		this.connectTimeout = connectTimeout;
 		this.publishTopicLimits = new PublishTopicLimits(services.limits(), services.addresses(), this.refusedEarly);
+		this.rarePackets = new RarePacketHandlers(services.limits(), services.retainedQuota(), services.addresses(),
+				ENGINE_HAND_OFF);
 		this.queuedBytes = core::queuedBytes;
 		this.engineSession = InflightTracker.EngineSession.of(core);
 		this.commitSoon = () -> core.afterCommit(NOTHING);
@@ -271,7 +278,7 @@ final class MqttListeners {
 		pipeline.addLast("clientBacklog", new ClientBacklogLimit(this.services.limits(), this.services.addresses(),
 				this.queuedBytes, BACKLOG_CHECK_MILLIS, BACKLOG_STALLED_CHECKS));
 		pipeline.addLast("packetRules", new PacketRules(this.services.addresses(), this.services.maxMessageBytes(),
-				this.refusedEarly));
+				this.refusedEarly, this.rarePackets));
 		pipeline.addLast("publishTopicLimits", this.publishTopicLimits);
 		pipeline.addLast("subscriptionLimits",
 				new SubscriptionLimits(this.services.limits(), this.subscriptions, this.services.addresses()));
@@ -279,10 +286,8 @@ final class MqttListeners {
 				this.recordingOn));
 		pipeline.addLast("retainFlag", this.retainFlag);
 		pipeline.addLast("durableAcknowledgements", new DurableAcknowledgements(this.afterCommit));
-		pipeline.addLast("qos2Receipts", new Qos2Receipts(this.services.limits().maxUnreleasedQos2(),
-				this.services.limits().maxClientBacklogBytes(), this.services.limits(), this.services.addresses()));
-		pipeline.addLast("retainedLimits", new RetainedLimits(this.services.retainedQuota()));
-		pipeline.addLast("handler", guard);
+		// Qos2Receipts and RetainedLimits join here, before the guard, with the first packet that needs them.
+		pipeline.addLast(ENGINE_HAND_OFF, guard);
 		pipeline.addLast("slowClients", new SlowClientShedding(this.services.limits(), this.services.addresses()));
 	}
 

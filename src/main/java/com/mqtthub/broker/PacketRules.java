@@ -47,16 +47,29 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 
 	private final Runnable onRefused;
 
+	private final RarePacketHandlers rare;
+
 	/** A CONNECT has been read on this connection. */
 	private boolean connectSeen;
 
+	/** The user and client id of the CONNECT, for {@link RetainedLimits} when it joins. */
+	private String username;
+
+	private String clientId;
+
+	private boolean qos2ReceiptsAdded;
+
+	private boolean retainedLimitsAdded;
+
 	/**
 	 * @param onRefused told when a CONNECT is refused here
+	 * @param rare adds the handlers of rare packets with the first one, which passes here first
 	 */
-	PacketRules(ClientAddresses addresses, int maxMessageBytes, Runnable onRefused) {
+	PacketRules(ClientAddresses addresses, int maxMessageBytes, Runnable onRefused, RarePacketHandlers rare) {
 		this.addresses = addresses;
 		this.maxMessageBytes = maxMessageBytes;
 		this.onRefused = onRefused;
+		this.rare = rare;
 	}
 
 	@Override
@@ -77,10 +90,26 @@ final class PacketRules extends ChannelInboundHandlerAdapter {
 			ctx.close();
 			return;
 		}
-		if (message.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+		if (message instanceof MqttConnectMessage connect) {
 			this.connectSeen = true;
+			this.username = connect.payload().userName();
+			this.clientId = connect.payload().clientIdentifier();
+		}
+		else if (message instanceof MqttPublishMessage publish) {
+			addRareHandlers(ctx, publish);
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	private void addRareHandlers(ChannelHandlerContext ctx, MqttPublishMessage publish) {
+		if (!this.qos2ReceiptsAdded && RarePacketHandlers.needsQos2Receipts(publish)) {
+			this.qos2ReceiptsAdded = true;
+			this.rare.addQos2Receipts(ctx);
+		}
+		if (!this.retainedLimitsAdded && RarePacketHandlers.needsRetainedLimits(publish)) {
+			this.retainedLimitsAdded = true;
+			this.rare.addRetainedLimits(ctx, this.username, this.clientId);
+		}
 	}
 
 	private Object remote(ChannelHandlerContext ctx) {

@@ -4,7 +4,6 @@ import com.mqtthub.security.LogSafe;
 import com.mqtthub.security.RateLimitedLog;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import org.slf4j.Logger;
@@ -16,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * current subscribers like any other message and not stored; the topic keeps its previous
  * retained message. Each refusal is counted; the connection logs at most one line every few
  * seconds, and all connections together at most {@value RateLimitedLog#DEFAULT_LINES} lines a
- * minute. One per connection, before the hand-off to the engine; the user is the one its
- * CONNECT names (the one the engine stores the message for).
+ * minute. One per connection that sends a retained message, before the hand-off to the engine
+ * ({@link RarePacketHandlers} adds it with the first); the user is the one its CONNECT names (the
+ * one the engine stores the message for).
  */
 final class RetainedLimits extends ChannelInboundHandlerAdapter {
 
@@ -32,11 +32,9 @@ final class RetainedLimits extends ChannelInboundHandlerAdapter {
 
 	private final RetainedQuota quota;
 
-	private boolean connected;
+	private final String username;
 
-	private String username;
-
-	private String clientId;
+	private final String clientId;
 
 	private long lastLogNanos;
 
@@ -44,18 +42,19 @@ final class RetainedLimits extends ChannelInboundHandlerAdapter {
 
 	private long unlogged;
 
-	RetainedLimits(RetainedQuota quota) {
+	/**
+	 * @param username the user the connection's CONNECT names, or null
+	 * @param clientId the client id its CONNECT names
+	 */
+	RetainedLimits(RetainedQuota quota, String username, String clientId) {
 		this.quota = quota;
+		this.username = username;
+		this.clientId = clientId;
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (msg instanceof MqttConnectMessage connect && !this.connected) {
-			this.connected = true;
-			this.username = connect.payload().userName();
-			this.clientId = connect.payload().clientIdentifier();
-		}
-		else if (msg instanceof MqttPublishMessage publish && this.connected && publish.fixedHeader().isRetain()) {
+		if (msg instanceof MqttPublishMessage publish && publish.fixedHeader().isRetain()) {
 			String topic = publish.variableHeader().topicName();
 			Limit refused = this.quota.check(this.username, topic, publish.content().readableBytes());
 			if (refused != null) {

@@ -21,7 +21,7 @@ class PacketRulesTest {
 	private final AtomicInteger refused = new AtomicInteger();
 
 	private final EmbeddedChannel channel = new EmbeddedChannel(
-			new PacketRules(new ClientAddresses(), 1024, this.refused::incrementAndGet));
+			new PacketRules(new ClientAddresses(), 1024, this.refused::incrementAndGet, RarePacketHandlersTest.rare()));
 
 	private static MqttMessage connect(String clientId) {
 		return MqttMessageBuilders.connect().clientId(clientId).build();
@@ -64,7 +64,7 @@ class PacketRulesTest {
 		assertThat(this.channel.isOpen()).isFalse();
 
 		EmbeddedChannel other = new EmbeddedChannel(new PacketRules(new ClientAddresses(), 1024, () -> {
-		}));
+		}, RarePacketHandlersTest.rare()));
 		other.writeInbound(connect("ok"));
 		other.readInbound();
 		other.writeInbound(publish("a\uFFFDb"));

@@ -339,7 +339,8 @@ class ProtocolGuardTest {
 				new ConnectionSlot(this.services.limits(), this.services.addresses()));
 		channel.pipeline().addLast(this.loop, "packetRules",
 				new PacketRules(this.services.addresses(), this.services.maxMessageBytes(), () -> {
-				}));
+				}, new RarePacketHandlers(this.services.limits(), this.services.retainedQuota(),
+						this.services.addresses(), "handler")));
 		channel.pipeline().addLast(this.loop, "handler", new ProtocolGuard(this.services));
 		channel.register();
 		return channel;

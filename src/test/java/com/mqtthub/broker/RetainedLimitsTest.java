@@ -25,6 +25,8 @@ class RetainedLimitsTest {
 
 	private final RetainedQuota quota;
 
+	private final RarePacketHandlers rare;
+
 	private final EmbeddedChannel channel;
 
 	RetainedLimitsTest() {
@@ -33,7 +35,8 @@ class RetainedLimitsTest {
 		settings.setMaxBytesPerUser(DataSize.ofBytes(100));
 		this.quota = new RetainedQuota(new ConcurrentSkipListMap<>(), settings, DataSize.ofMegabytes(256).toBytes(),
 				this.counters);
-		this.channel = new EmbeddedChannel(new RetainedLimits(this.quota));
+		this.rare = new RarePacketHandlers(this.counters, this.quota, new ClientAddresses(), "handler");
+		this.channel = RarePacketHandlersTest.connection(this.rare);
 	}
 
 	@AfterEach
@@ -119,7 +122,7 @@ class RetainedLimitsTest {
 		int connections = 3 * RateLimitedLog.DEFAULT_LINES;
 		try {
 			for (int i = 0; i < connections; i++) {
-				EmbeddedChannel connection = new EmbeddedChannel(new RetainedLimits(this.quota));
+				EmbeddedChannel connection = RarePacketHandlersTest.connection(this.rare);
 				try {
 					connection.writeInbound(connect("alice"));
 					connection.writeInbound(publish("a/" + (i + 2), 50, true));
