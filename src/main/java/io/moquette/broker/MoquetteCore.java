@@ -175,6 +175,23 @@ public final class MoquetteCore {
 	/** When each in-flight message of a session is due to be sent again; only reflection reaches it. */
 	private static final Field SESSION_TIMEOUTS = declaredField(Session.class, "inflightTimeouts");
 
+	/**
+	 * Whether a new session's in-flight notes can be made on first use on this JDK (see
+	 * {@link EmptyUntilUsed.LazyDelayQueue}); if not, sessions keep the engine's own queue, which
+	 * costs memory, not correctness.
+	 */
+	private static final boolean LAZY_TIMEOUTS = lazyTimeoutsOnThisJdk();
+
+	private static boolean lazyTimeoutsOnThisJdk() {
+		if (EmptyUntilUsed.LazyDelayQueue.complete()) {
+			return true;
+		}
+		LoggerFactory.getLogger(MoquetteCore.class)
+			.info("Sessions keep their own in-flight timers from the start on this JDK (its DelayQueue: {})",
+					EmptyUntilUsed.LazyDelayQueue.missing());
+		return false;
+	}
+
 	/** A connection's in-flight window as the last resend tick saw it (packet id to message). */
 	private static final io.netty.util.AttributeKey<Map<Integer, Object>> RESEND_SEEN = io.netty.util.AttributeKey
 		.valueOf(MoquetteCore.class, "resendSeen");
@@ -1115,10 +1132,11 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * The engine makes a session's in-flight window, QoS 2 receipts and subscription set at once;
-	 * while they are still empty (a new or clean session) they are swapped for ones that make
-	 * their table with the first element. The session's loop is the only one that changes them,
-	 * and this runs on it.
+	 * The engine makes a session's in-flight window and timers, QoS 2 receipts and subscription
+	 * set at once; while they are still empty (a new or clean session) they are swapped for ones
+	 * that make their table with the first element. The session's loop is the only one that
+	 * changes them, and this runs on it (the timers are also read by the network thread's tick,
+	 * {@link #mayResend}: a lazy queue is thread-safe like the engine's).
 	 */
 	private static void emptyUntilUsed(Session session) throws IllegalAccessException {
 		for (Field field : new Field[] { SESSION_INFLIGHT, SESSION_QOS2_RECEIVING }) {
@@ -1126,6 +1144,11 @@ public final class MoquetteCore {
 			if (map != null && map.getClass() == java.util.HashMap.class && ((Map<?, ?>) map).isEmpty()) {
 				field.set(session, new EmptyUntilUsed.LazyMap<>());
 			}
+		}
+		Object timeouts = SESSION_TIMEOUTS.get(session);
+		if (LAZY_TIMEOUTS && timeouts != null && timeouts.getClass() == java.util.concurrent.DelayQueue.class
+				&& ((java.util.concurrent.DelayQueue<?>) timeouts).isEmpty()) {
+			SESSION_TIMEOUTS.set(session, EmptyUntilUsed.LazyDelayQueue.create());
 		}
 		Object subscriptions = SESSION_SUBSCRIPTIONS.get(session);
 		if (subscriptions != null && subscriptions.getClass() == java.util.HashSet.class

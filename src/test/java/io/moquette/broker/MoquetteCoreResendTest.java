@@ -1,8 +1,11 @@
 package io.moquette.broker;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -135,6 +138,15 @@ class MoquetteCoreResendTest {
 		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
 			.build());
 		ReferenceCountUtil.release(awaitOutbound(subscriber, MqttSubAckMessage.class));
+		// As the hub does after the CONNECT: the subscriber's timers are now made on first use.
+		CountDownLatch capped = new CountDownLatch(1);
+		assertThat(this.core.afterQueuedCommands("subscriber", () -> {
+			this.core.capSessionQueue("subscriber");
+			capped.countDown();
+		})).isTrue();
+		assertThat(capped.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		assertThat(timers("subscriber")).isInstanceOf(EmptyUntilUsed.LazyDelayQueue.class);
+		assertThat(timers("publisher")).isNotInstanceOf(EmptyUntilUsed.LazyDelayQueue.class);
 		assertThat(this.core.mayResend(subscriber)).isFalse();
 		assertThat(this.core.mayResend(publisher)).isFalse();
 
@@ -179,6 +191,16 @@ class MoquetteCoreResendTest {
 
 	private static <T> T awaitOutbound(EmbeddedChannel channel, Class<T> type) throws InterruptedException {
 		return EngineClients.awaitOutbound(channel, type, WAIT);
+	}
+
+	/** The in-flight timers of a session, as the engine's field holds them. */
+	private Object timers(String clientId) throws ReflectiveOperationException {
+		Field sessions = MoquetteCore.class.getDeclaredField("sessions");
+		sessions.setAccessible(true);
+		Session session = ((SessionRegistry) sessions.get(this.core)).retrieve(clientId);
+		Field timers = Session.class.getDeclaredField("inflightTimeouts");
+		timers.setAccessible(true);
+		return timers.get(session);
 	}
 
 }
