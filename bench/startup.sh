@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Measures the start-up of the packaged hub: from launch to the "Started MqttHubApplication" line,
 # to the first HTTP 200 on /login and to the first accepted MQTT CONNECT (as the administrator,
-# with mosquitto_pub), each run with a fresh data directory on free loopback ports. Prints one line
+# with mosquitto_pub), each run with a fresh data directory on free loopback ports (with --restart,
+# the data directory of an earlier start, as when a hub is restarted). Prints one line
 # per run, the medians and the load average before and after (the machine may be shared: compare
 # runs made side by side, not with figures from another hour).
 #
-#   bench/startup.sh [--runs 5] [--layout jar|cds|jar,cds] [--core 0] [--timeout 180] [--no-build]
+#   bench/startup.sh [--runs 5] [--layout jar|cds|jar,cds] [--core 0] [--timeout 180] [--restart] [--no-build]
+#
+# --restart  each layout keeps its data directory from run to run, and a first start of each,
+#            not counted (run 0), creates it: the database, its tables and the administrator.
 #
 # --layout jar  runs `java -jar target/mqtt-hub-*.jar` as it is;
 # --layout cds  runs the extracted layout with its class data sharing archive, built by
@@ -26,12 +30,14 @@ LAYOUT=jar
 CORE=
 BUILD=1
 TIMEOUT=180
+RESTART=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift ;;
     --layout) LAYOUT="$2"; shift ;;
     --core) CORE="$2"; shift ;;
     --timeout) TIMEOUT="$2"; shift ;;
+    --restart) RESTART=1 ;;
     --no-build) BUILD=0 ;;
     *) echo "Unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -103,19 +109,26 @@ cleanup() {
 trap cleanup EXIT
 
 echo "Layouts: $LAYOUT (interleaved), JVM options: ${HUB_JAVA_OPTS:-none}, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-declare -A STARTED HTTP MQTT CPU
-for run in $(seq 1 "$RUNS"); do
+declare -A STARTED HTTP MQTT CPU DATA SECRET
+LAYOUTS=0
+for layout in ${LAYOUT//,/ }; do
+  LAYOUTS=$((LAYOUTS + 1))
+  DATA[$layout]="$WORK/data-$LAYOUTS"
+  SECRET[$layout]="startup-$RANDOM$RANDOM-key"
+done
+for run in $(seq $((1 - RESTART)) "$RUNS"); do
 for layout in ${LAYOUT//,/ }; do
 ATTEMPT=0
 while [ "$ATTEMPT" -lt 3 ]; do
   ATTEMPT=$((ATTEMPT + 1))
-  rm -rf "$WORK/data"
+  [ "$RESTART" = 1 ] || rm -rf "${DATA[$layout]}"
   MQTT_PORT=$(free_port); WEB_PORT=$(free_port); WS_PORT=$(free_port)
-  PASSWORD="startup-$RANDOM$RANDOM-key"
+  # The administrator's password counts at the first start of a data directory only.
+  PASSWORD=${SECRET[$layout]}
   T0=$(now)
   launch "$layout" --server.address=127.0.0.1 --server.port="$WEB_PORT" \
     --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$MQTT_PORT" --mqtthub.broker.websocket.port="$WS_PORT" \
-    --mqtthub.broker.data-directory="$WORK/data" --mqtthub.security.admin.password="$PASSWORD" \
+    --mqtthub.broker.data-directory="${DATA[$layout]}" --mqtthub.security.admin.password="$PASSWORD" \
     > "$WORK/hub.log" 2>&1
   T_STARTED=; T_HTTP=; T_MQTT=
   DEADLINE=$(( $(date +%s) + TIMEOUT ))
@@ -140,9 +153,11 @@ while [ "$ATTEMPT" -lt 3 ]; do
     fi
     sleep 0.05
   done
-  STARTED[$layout]+=" $(since "$T0" "$T_STARTED")"; HTTP[$layout]+=" $(since "$T0" "$T_HTTP")"
-  MQTT[$layout]+=" $(since "$T0" "$T_MQTT")"; CPU[$layout]+=" $CPU_STARTED"
-  echo "run $run, $layout: Started $(since "$T0" "$T_STARTED") s, HTTP 200 on /login $(since "$T0" "$T_HTTP") s," \
+  if [ "$run" -gt 0 ]; then
+    STARTED[$layout]+=" $(since "$T0" "$T_STARTED")"; HTTP[$layout]+=" $(since "$T0" "$T_HTTP")"
+    MQTT[$layout]+=" $(since "$T0" "$T_MQTT")"; CPU[$layout]+=" $CPU_STARTED"
+  fi
+  echo "run $run$([ "$run" = 0 ] && echo ' (first start, not counted)'), $layout: Started $(since "$T0" "$T_STARTED") s, HTTP 200 on /login $(since "$T0" "$T_HTTP") s," \
     "MQTT CONNECT accepted $(since "$T0" "$T_MQTT") s, CPU at Started $CPU_STARTED s" \
     "($(grep -o 'Started MqttHubApplication in .*' "$WORK/hub.log" | head -1))"
   kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; HUB_PID=
