@@ -2,7 +2,8 @@
 # Prepares the hub for a faster start: unpacks the executable jar into Spring Boot's extracted
 # layout (application jar + lib/, so classes are no longer read from jars nested in a jar) and
 # records a class data sharing archive from a training run that starts the application on
-# temporary loopback ports and data, and stops as soon as the context is ready. Beside them it
+# temporary loopback ports and data, serves the login page and one MQTT CONNECT, and stops.
+# Beside them it
 # puts the start script mqtt-hub.sh and its JVM options (jvm.options: the memory budget).
 #
 #   packaging/cds.sh [JAR] [DESTINATION]     (defaults: target/mqtt-hub-*.jar, target/cds)
@@ -52,18 +53,49 @@ free_port() {
   echo "No free port found" >&2; exit 1
 }
 TRAINING=$(mktemp -d /tmp/mqtthub-cds.XXXXXX)
-trap 'rm -rf "$TRAINING"' EXIT
-# spring.context.exit=onRefresh: the context starts (database, migrations, broker, web server)
-# and the JVM exits, writing the classes it loaded into the archive. The training runs with the
-# options the hub will start with (the collector is part of what the archive records).
+HUB=
+trap 'if [ -n "$HUB" ]; then kill "$HUB" 2>/dev/null || true; fi; rm -rf "$TRAINING"' EXIT
+WEB_PORT=$(free_port); MQTT_PORT=$(free_port); WS_PORT=$(free_port)
+PASSWORD="training-$RANDOM$RANDOM-only"
+# The training run starts the hub as it will start (same options: the collector is part of what
+# the archive records) on temporary loopback ports and data, up to "Started", so that what the
+# broker and the web server load when they start is in the archive too; then asks for the login
+# page and makes one MQTT CONNECT as the administrator, so that the first page and the first
+# device are served from the archive as well; then stops it (SIGTERM: a normal exit, at which the
+# JVM writes the archive).
 # shellcheck disable=SC2086
-(cd "$DEST" && "$JAVA" @jvm.options $RECORD -Dspring.context.exit=onRefresh -jar mqtt-hub.jar \
-  --server.address=127.0.0.1 --server.port=0 \
-  --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$(free_port)" \
-  --mqtthub.broker.websocket.port="$(free_port)" \
+(cd "$DEST" && exec "$JAVA" @jvm.options $RECORD -jar mqtt-hub.jar \
+  --server.address=127.0.0.1 --server.port="$WEB_PORT" \
+  --mqtthub.broker.host=127.0.0.1 --mqtthub.broker.port="$MQTT_PORT" \
+  --mqtthub.broker.websocket.port="$WS_PORT" \
   --mqtthub.broker.data-directory="$TRAINING/data" \
-  --mqtthub.security.admin.password="training-$RANDOM$RANDOM-only" > "$TRAINING/training.log" 2>&1) \
-  || { cat "$TRAINING/training.log"; echo "The training run failed" >&2; exit 1; }
+  --mqtthub.security.admin.password="$PASSWORD") > "$TRAINING/training.log" 2>&1 &
+HUB=$!
+for _ in $(seq 1 1800); do
+  grep -q "Started MqttHubApplication" "$TRAINING/training.log" && break
+  kill -0 "$HUB" 2>/dev/null || { cat "$TRAINING/training.log"; echo "The training run failed" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "Started MqttHubApplication" "$TRAINING/training.log" \
+  || { cat "$TRAINING/training.log"; echo "The training run did not start in 3 minutes" >&2; exit 1; }
+if command -v curl >/dev/null; then
+  curl -s -o /dev/null --max-time 30 "http://127.0.0.1:$WEB_PORT/login" || true
+fi
+# An MQTT 3.1.1 CONNECT (clean session, keep-alive 60 s, user name and password), its CONNACK
+# read, then DISCONNECT; bash's /dev/tcp, so that nothing needs installing.
+mqtt_string() { printf '\\x%02x\\x%02x%s' $(( ${#1} / 256 )) $(( ${#1} % 256 )) "$1"; }
+CLIENT=cds-training
+LENGTH=$(( 10 + 2 + ${#CLIENT} + 2 + 5 + 2 + ${#PASSWORD} ))
+{
+  exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT"
+  printf "\\x10\\x$(printf %02x "$LENGTH")\\x00\\x04MQTT\\x04\\xc2\\x00\\x3c$(mqtt_string "$CLIENT")$(mqtt_string admin)$(mqtt_string "$PASSWORD")" >&3
+  timeout 30 head -c 4 <&3 >/dev/null
+  printf '\xe0\x00' >&3
+  exec 3>&-
+} 2>/dev/null || true
+kill -TERM "$HUB"
+wait "$HUB" 2>/dev/null || true
+HUB=
 [ -s "$DEST/$ARCHIVE" ] || { cat "$TRAINING/training.log"; echo "No archive was written" >&2; exit 1; }
 echo "$USE" > "$DEST/mqtt-hub.options"
 echo "Extracted layout and class data sharing archive in $DEST:"
