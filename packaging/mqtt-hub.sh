@@ -15,10 +15,16 @@ JAR="${MQTTHUB_JAR:-$HERE/mqtt-hub.jar}"
 [ -f "$JAR" ] || { echo "No $JAR: run packaging/cds.sh, or set MQTTHUB_JAR" >&2; exit 1; }
 ARCHIVE=()
 DIR=$(dirname "$JAR")
-if [ -f "$DIR/mqtt-hub.aot" ]; then
-  ARCHIVE=(-XX:AOTCache="$DIR/mqtt-hub.aot")
-elif [ -f "$DIR/mqtt-hub.jsa" ]; then
-  ARCHIVE=(-XX:SharedArchiveFile="$DIR/mqtt-hub.jsa")
+# The archive records the class path as the training run saw it (mqtt-hub.jar and lib/, relative
+# to its directory), so the JVM can use it only when started from there.
+if [ -f "$DIR/mqtt-hub.aot" ] || [ -f "$DIR/mqtt-hub.jsa" ]; then
+  if [ "$(pwd -P)" != "$(cd "$DIR" && pwd -P)" ]; then
+    echo "Starting without the archive in $DIR: it is used when the hub is started from that directory" >&2
+  elif [ -f "$DIR/mqtt-hub.aot" ]; then
+    ARCHIVE=(-XX:AOTCache="$DIR/mqtt-hub.aot")
+  else
+    ARCHIVE=(-XX:SharedArchiveFile="$DIR/mqtt-hub.jsa")
+  fi
 fi
 # Bean definitions prepared at build time (Spring's ahead-of-time processing) are used when the jar
 # has them, as packaging/cds.sh trained the archive with them.

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -70,7 +71,19 @@ public final class HubProcess implements AutoCloseable {
 		return new HubProcess(process);
 	}
 
-	static Path packagedJar() throws IOException {
+	/**
+	 * Runs {@code command} (a start script, say) in {@code directory} with {@code environment}
+	 * added to this process's own, and watches its output as for the packaged application.
+	 */
+	public static HubProcess run(List<String> command, Path directory, Map<String, String> environment)
+			throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+		builder.environment().putAll(environment);
+		return new HubProcess(builder.start());
+	}
+
+	/** The packaged application under {@code target/}. */
+	public static Path packagedJar() throws IOException {
 		try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "mqtt-hub-*.jar")) {
 			for (Path jar : jars) {
 				if (!jar.toString().endsWith("-plain.jar")) {
