@@ -58,6 +58,16 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 	 */
 	private Set<Integer> unacknowledged;
 
+	/**
+	 * Packet ids of the last {@value #RECENT} QoS 1 and 2 messages written, acknowledged or not,
+	 * for {@link #wasWritten}; made with {@link #unacknowledged}.
+	 */
+	private int[] recent;
+
+	private int nextRecent;
+
+	private static final int RECENT = 32;
+
 	private ScheduledFuture<?> check;
 
 	/** Acknowledgements received since the last check. */
@@ -112,8 +122,12 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 		if (msg instanceof MqttPublishMessage publish && publish.fixedHeader().qosLevel().value() > 0) {
 			if (this.unacknowledged == null) {
 				this.unacknowledged = new HashSet<>();
+				this.recent = new int[RECENT];
 			}
-			this.unacknowledged.add(publish.variableHeader().packetId());
+			int packetId = publish.variableHeader().packetId();
+			this.unacknowledged.add(packetId);
+			this.recent[this.nextRecent] = packetId;
+			this.nextRecent = (this.nextRecent + 1) % RECENT;
 			watch(ctx);
 		}
 		long before = unwritten(ctx.channel());
@@ -123,6 +137,28 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 		if (unwritten > this.maxBacklogBytes) {
 			cutOff(ctx, unwritten, 0);
 		}
+	}
+
+	/**
+	 * Whether a QoS 1 or 2 message with this packet id was written on this connection and may
+	 * have reached the client: it still waits for its acknowledgement, or was among the last
+	 * ones written. The engine's window holds at most a few messages, so an acknowledged one
+	 * it still holds (the acknowledgement is on its way to the session's loop) was written
+	 * recently. Network thread only.
+	 */
+	boolean wasWritten(int packetId) {
+		if (this.unacknowledged == null) {
+			return false;
+		}
+		if (this.unacknowledged.contains(packetId)) {
+			return true;
+		}
+		for (int id : this.recent) {
+			if (id == packetId) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void watch(ChannelHandlerContext ctx) {
@@ -183,6 +219,7 @@ final class ClientBacklogLimit extends ChannelDuplexHandler {
 			this.check = null;
 		}
 		this.unacknowledged = null;
+		this.recent = null;
 		ctx.fireChannelInactive();
 	}
 

@@ -542,6 +542,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
 		if (this.handshake.settled()) {
+			if (ctx.channel().isWritable() && this.core.mayResend(ctx.channel())) {
+				// Before the engine goes on with its queue: what it took in flight but could not write
+				// (only a session with messages noted in flight can have any).
+				ClientBacklogLimit writes = ctx.pipeline().get(ClientBacklogLimit.class);
+				if (writes != null) {
+					this.core.sendDroppedWrites(ctx.channel(), writes::wasWritten);
+				}
+			}
 			this.engine.channelWritabilityChanged(ctx);
 		}
 	}

@@ -277,6 +277,69 @@ public final class MoquetteCore {
 		return List.of();
 	}
 
+	/**
+	 * Writes the QoS 1 and 2 messages in flight whose write the engine dropped, in the order it
+	 * numbered them, before the engine goes on with its queue. The engine takes a message into
+	 * its in-flight window, then writes it only if the channel is still writable; when the
+	 * channel filled up in between (another write of its own, still on its way to the network
+	 * thread), the message stays in the window unwritten until the resend tick, 5 to 10 s later
+	 * and behind every newer message (MQTT-4.6.0-6: a topic's messages arrive in order). Call on
+	 * the network thread when {@code channel} becomes writable again, before the engine hears of
+	 * it: this runs on the session's loop ahead of the engine's own drain, and writes on the
+	 * network thread after everything the loop wrote before.
+	 * @param written whether a packet id was written on this connection (asked on the network
+	 * thread): a message the client may have received is not written twice
+	 */
+	public void sendDroppedWrites(io.netty.channel.Channel channel, java.util.function.IntPredicate written) {
+		Object connection = channel.attr(CONNECTION).get();
+		String clientId = NettyUtils.clientID(channel);
+		if (!(connection instanceof MQTTConnection mqttConnection) || clientId == null) {
+			return;
+		}
+		this.postOffice.routeCommand(clientId, "dropped writes", () -> {
+			Session session = this.sessions.retrieve(clientId);
+			if (session == null || !session.isBoundTo(mqttConnection)) {
+				return null;
+			}
+			Map<?, ?> window = (Map<?, ?>) SESSION_INFLIGHT.get(session);
+			if (window.isEmpty()) {
+				return null;
+			}
+			int last = ((java.util.concurrent.atomic.AtomicInteger) LAST_PACKET_ID.get(connection)).get();
+			List<MqttPublishMessage> unwritten = new ArrayList<>();
+			window.entrySet()
+				.stream()
+				.filter((entry) -> entry.getValue() instanceof SessionRegistry.PublishedMessage message
+						&& message.publishingQos.value() > 0 && message.payload.refCnt() > 0)
+				.sorted(java.util.Comparator
+					.comparingInt((entry) -> Math.floorMod((Integer) entry.getKey() - last - 1, 65535)))
+				.forEach((entry) -> {
+					SessionRegistry.PublishedMessage message = (SessionRegistry.PublishedMessage) entry.getValue();
+					unwritten.add(MQTTConnection.createNotRetainedPublishMessage(message.topic.toString(),
+							message.publishingQos, message.payload.retainedDuplicate(), (Integer) entry.getKey()));
+				});
+			channel.eventLoop().execute(() -> writeUnwritten(channel, unwritten, written));
+			return null;
+		});
+	}
+
+	private static void writeUnwritten(io.netty.channel.Channel channel, List<MqttPublishMessage> messages,
+			java.util.function.IntPredicate written) {
+		boolean wrote = false;
+		for (MqttPublishMessage message : messages) {
+			if (channel.isActive() && !written.test(message.variableHeader().packetId())) {
+				channel.write(message);
+				wrote = true;
+			}
+			else {
+				message.release();
+			}
+		}
+		if (wrote) {
+			channel.flush();
+		}
+	}
+
 	private static Field sessionQueueField() {
 		try {
 			Field field = Session.class.getDeclaredField("sessionQueue");

@@ -131,4 +131,25 @@ class ClientBacklogLimitTest {
 		assertThat(cutOff()).isEqualTo(1);
 	}
 
+	/** What the engine's recovery of dropped writes asks: could the client have this message? */
+	@Test
+	void knowsWhichPacketIdsWereWrittenAcknowledgedOrNot() {
+		ClientBacklogLimit backlog = this.channel.pipeline().get(ClientBacklogLimit.class);
+		assertThat(backlog.wasWritten(1)).as("nothing written yet").isFalse();
+		this.channel.writeAndFlush(publish(1, 0));
+		this.channel.writeAndFlush(publish(2, 0));
+		this.channel.writeInbound(ack(MqttMessageType.PUBACK, 1));
+		assertThat(backlog.wasWritten(1)).as("acknowledged, and written a moment ago").isTrue();
+		assertThat(backlog.wasWritten(2)).as("waiting for its acknowledgement").isTrue();
+		assertThat(backlog.wasWritten(3)).as("never written").isFalse();
+		// Long after: an acknowledged id is forgotten, an unacknowledged one is not.
+		for (int id = 3; id < 40; id++) {
+			this.channel.writeAndFlush(publish(id, 0));
+			this.channel.writeInbound(ack(MqttMessageType.PUBACK, id));
+		}
+		assertThat(backlog.wasWritten(1)).isFalse();
+		assertThat(backlog.wasWritten(2)).isTrue();
+		assertThat(backlog.wasWritten(39)).isTrue();
+	}
+
 }
