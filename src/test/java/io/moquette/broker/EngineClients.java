@@ -20,7 +20,12 @@ final class EngineClients {
 	/** A client that has sent CONNECT and received its CONNACK. */
 	static EmbeddedChannel connected(MoquetteCore core, String clientId, boolean cleanSession, Duration wait)
 			throws InterruptedException {
-		EmbeddedChannel channel = new EmbeddedChannel(core.mqttHandler());
+		return connect(new EmbeddedChannel(core.mqttHandler()), clientId, cleanSession, wait);
+	}
+
+	/** Sends CONNECT on a channel in front of the engine's handler and waits for its CONNACK. */
+	static <C extends EmbeddedChannel> C connect(C channel, String clientId, boolean cleanSession, Duration wait)
+			throws InterruptedException {
 		channel.writeInbound(MqttMessageBuilders.connect()
 			.clientId(clientId)
 			.protocolVersion(MqttVersion.MQTT_3_1_1)

@@ -15,8 +15,6 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,12 +50,8 @@ class MoquetteCoreDroppedWritesTest {
 
 	@Test
 	void aMessageWhoseWriteTheEngineDroppedIsWrittenWhenTheChannelIsWritableAgain() throws Exception {
-		ScriptedWritability subscriber = new ScriptedWritability(this.core.mqttHandler());
-		connect(subscriber, "subscriber");
+		ScriptedWritability subscriber = subscribedAtQos1();
 		EmbeddedChannel publisher = EngineClients.connected(this.core, "publisher", true, WAIT);
-		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
-			.build());
-		ReferenceCountUtil.release(EngineClients.awaitOutbound(subscriber, MqttSubAckMessage.class, WAIT));
 
 		// Writable when the engine decides to send the first message, full when it writes it.
 		subscriber.answers(true, false);
@@ -94,12 +88,8 @@ class MoquetteCoreDroppedWritesTest {
 
 	@Test
 	void nothingIsWrittenWhenNoWriteWasDropped() throws Exception {
-		ScriptedWritability subscriber = new ScriptedWritability(this.core.mqttHandler());
-		connect(subscriber, "subscriber");
+		ScriptedWritability subscriber = subscribedAtQos1();
 		EmbeddedChannel publisher = EngineClients.connected(this.core, "publisher", true, WAIT);
-		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
-			.build());
-		ReferenceCountUtil.release(EngineClients.awaitOutbound(subscriber, MqttSubAckMessage.class, WAIT));
 		publish(publisher, 1);
 		MqttPublishMessage only = EngineClients.awaitOutbound(subscriber, MqttPublishMessage.class, WAIT);
 		int id = only.variableHeader().packetId();
@@ -113,14 +103,14 @@ class MoquetteCoreDroppedWritesTest {
 		publisher.finishAndReleaseAll();
 	}
 
-	private static void connect(EmbeddedChannel channel, String clientId) throws InterruptedException {
-		channel.writeInbound(MqttMessageBuilders.connect()
-			.clientId(clientId)
-			.protocolVersion(MqttVersion.MQTT_3_1_1)
-			.cleanSession(true)
-			.keepAlive(60)
+	/** A client subscribed to "t" at QoS 1, on a channel whose writability the test can script. */
+	private ScriptedWritability subscribedAtQos1() throws InterruptedException {
+		ScriptedWritability subscriber = EngineClients.connect(new ScriptedWritability(this.core.mqttHandler()),
+				"subscriber", true, WAIT);
+		subscriber.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "t")
 			.build());
-		ReferenceCountUtil.release(EngineClients.awaitOutbound(channel, MqttConnAckMessage.class, WAIT));
+		ReferenceCountUtil.release(EngineClients.awaitOutbound(subscriber, MqttSubAckMessage.class, WAIT));
+		return subscriber;
 	}
 
 	private static void publish(EmbeddedChannel publisher, int number) {
