@@ -3,6 +3,7 @@ package com.mqtthub.broker;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +151,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 * without storing it, MQTT-3.1.2-17): topic, payload, QoS; null when there is none.
 	 */
 	private MqttPublishMessage retainedWill;
+
+	/** Answers the engine owes the client; null until its first QoS 1/2 PUBLISH or PUBREL. */
+	private EngineAnswers answers;
 
 	/** Reports this connection's events to the hub's monitoring. */
 	private ConnectionObservation observation = new ConnectionObservation(BrokerObserver.NONE);
@@ -391,6 +395,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			settleAfterConnAck(ctx);
 		}
 		this.observation.outbound(msg);
+		if (this.answers != null && msg instanceof MqttMessage message) {
+			this.answers.written(message);
+		}
 		super.write(ctx, msg, promise);
 	}
 
@@ -446,6 +453,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			this.disconnected = true;
 		}
 		this.observation.inbound(message);
+		MqttMessageType owed = EngineAnswers.owedFor(message);
+		if (owed != null) {
+			if (this.answers == null) {
+				this.answers = new EngineAnswers();
+			}
+			this.answers.handedOver(message, owed);
+		}
 		try {
 			this.engine.channelRead(ctx, message);
 		}
@@ -550,12 +564,65 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 					this.core.sendDroppedWrites(ctx.channel(), writes::wasWritten);
 				}
 			}
+			if (ctx.channel().isWritable() && this.answers != null && this.answers.owing()) {
+				lookForDroppedAnswers(ctx);
+			}
 			this.engine.channelWritabilityChanged(ctx);
+		}
+	}
+
+	/**
+	 * The engine writes its answers (PUBACK, PUBREC, PUBCOMP) only while the connection is
+	 * writable; once it is again, and the engine has run what it had queued for the client, the
+	 * answers it still owes for packets handed to it before now were dropped and are written
+	 * here ({@link EngineAnswers}). They pass the same handlers as the engine's own: a PUBACK or
+	 * PUBREC still waits for the commit of what it confirms.
+	 */
+	private void lookForDroppedAnswers(ChannelHandlerContext ctx) {
+		if (!this.answers.startLooking()) {
+			return;
+		}
+		long mark = this.answers.mark();
+		boolean queued = this.core.afterQueuedCommands(this.clientId,
+				() -> ctx.executor().execute(() -> writeDroppedAnswers(ctx, mark)));
+		if (!queued) {
+			// The session loop's queue is full right now: look again shortly.
+			this.answers.doneLooking();
+			ctx.executor().schedule(() -> {
+				if (ctx.channel().isActive() && ctx.channel().isWritable()) {
+					lookForDroppedAnswers(ctx);
+				}
+			}, 10, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void writeDroppedAnswers(ChannelHandlerContext ctx, long mark) {
+		boolean again = this.answers.doneLooking();
+		if (!ctx.channel().isActive()) {
+			return;
+		}
+		List<MqttMessage> dropped = this.answers.dropped(mark);
+		for (MqttMessage answer : dropped) {
+			this.observation.outbound(answer);
+			ctx.write(answer);
+		}
+		if (!dropped.isEmpty()) {
+			ctx.flush();
+			logger.debug("Wrote {} answers the engine dropped to {}", dropped.size(), remote(ctx));
+		}
+		if (again && this.answers.owing() && ctx.channel().isWritable()) {
+			lookForDroppedAnswers(ctx);
 		}
 	}
 
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		if (evt == MoquetteCore.AnswerWithheld.INSTANCE) {
+			if (this.answers != null) {
+				this.answers.withheld();
+			}
+			return;
+		}
 		this.engine.userEventTriggered(ctx, evt);
 	}
 

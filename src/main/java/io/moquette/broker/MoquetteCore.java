@@ -1539,6 +1539,17 @@ public final class MoquetteCore {
 		});
 	}
 
+	/**
+	 * Fired on a client's channel when the engine leaves one of its QoS 1/2 PUBLISHes unanswered
+	 * on purpose: it could not take it, or route it to every subscriber (a full command queue),
+	 * and expects the client to send it again. An answer written for it instead would lose it.
+	 */
+	public enum AnswerWithheld {
+
+		INSTANCE
+
+	}
+
 	/** Reports tasks that failed on a session loop. */
 	@FunctionalInterface
 	public interface TaskFailureListener {
@@ -1614,7 +1625,7 @@ public final class MoquetteCore {
 			io.netty.channel.Channel publisher = current.publisher;
 			boolean atMostOnce = current.atMostOnce;
 			boolean connect = "CONN".equals(action);
-			return super.routeCommand(clientId, action, () -> {
+			PostOffice.RouteResult result = super.routeCommand(clientId, action, () -> {
 				Routing routing = Routing.CURRENT.get();
 				io.netty.channel.Channel outer = routing.publisher;
 				boolean outerAtMostOnce = routing.atMostOnce;
@@ -1639,6 +1650,12 @@ public final class MoquetteCore {
 					}
 				}
 			});
+			if (!result.isSuccess() && publisher != null && !atMostOnce) {
+				// The engine leaves this PUBLISH unanswered so that the client sends it again.
+				publisher.eventLoop()
+					.execute(() -> publisher.pipeline().fireUserEventTriggered(AnswerWithheld.INSTANCE));
+			}
+			return result;
 		}
 
 	}

@@ -29,7 +29,9 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The CONNECT handshake of {@link ProtocolGuard}, in front of a real engine started in memory,
- * behind {@link ConnectionSlot} and {@link PacketRules} as {@link MqttListeners} wires them.
+ * The CONNECT handshake of {@link ProtocolGuard} and the answers it writes for the engine, in front
+ * of a real engine started in memory, behind {@link ConnectionSlot} and {@link PacketRules} as
+ * {@link MqttListeners} wires them.
  * <p>
  * The credentials are checked on a pool and the engine answers from its session loops, while an
  * {@link EmbeddedChannel} is meant for one thread (its loop takes every thread for its own, so a
@@ -333,8 +336,164 @@ class ProtocolGuardTest {
 			.allSatisfy((line) -> assertThat(line).doesNotContain("FORGED").contains("IllegalStateException"));
 	}
 
+	/**
+	 * The engine writes its PUBACK only while the connection is writable, and drops it otherwise;
+	 * the guard writes it once the connection has room again and the engine has run what it had
+	 * for the client. Without that the client waits for it until it reconnects.
+	 */
+	@Test
+	void aPubAckTheEngineDroppedWhileTheConnectionWasFullIsWrittenOnceItHasRoom() throws Exception {
+		ScriptedWritability channel = newConnection(new ScriptedWritability());
+		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
+		awaitOutbound(channel, MqttConnAckMessage.class);
+
+		channel.writable = false;
+		channel.writeInbound(publish(7, MqttQoS.AT_LEAST_ONCE));
+		awaitEngine("c1");
+		pump(channel);
+		assertThat((Object) channel.readOutbound()).as("the engine dropped its PUBACK").isNull();
+
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
+		MqttPubAckMessage ack = awaitOutbound(channel, MqttPubAckMessage.class);
+		assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+		assertThat(ack.variableHeader().messageId()).isEqualTo(7);
+		assertNothingMoreWritten(channel, "c1");
+		end(channel, "c1");
+	}
+
+	/** Likewise PUBREC and PUBCOMP, the answers of QoS 2 (MQTT-4.3.3-2). */
+	@Test
+	void qos2AnswersTheEngineDroppedAreWrittenOnceTheConnectionHasRoom() throws Exception {
+		ScriptedWritability channel = newConnection(new ScriptedWritability());
+		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
+		awaitOutbound(channel, MqttConnAckMessage.class);
+
+		channel.writable = false;
+		channel.writeInbound(publish(8, MqttQoS.EXACTLY_ONCE));
+		awaitEngine("c1");
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
+		MqttMessage pubRec = awaitOutbound(channel, MqttMessage.class);
+		assertThat(pubRec.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBREC);
+		assertThat(((MqttMessageIdVariableHeader) pubRec.variableHeader()).messageId()).isEqualTo(8);
+
+		channel.writable = false;
+		channel.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE,
+				false, 0), MqttMessageIdVariableHeader.from(8)));
+		awaitEngine("c1");
+		pump(channel);
+		assertThat((Object) channel.readOutbound()).as("the engine dropped its PUBCOMP").isNull();
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
+		MqttMessage pubComp = awaitOutbound(channel, MqttMessage.class);
+		assertThat(pubComp.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBCOMP);
+		assertThat(((MqttMessageIdVariableHeader) pubComp.variableHeader()).messageId()).isEqualTo(8);
+		assertNothingMoreWritten(channel, "c1");
+		end(channel, "c1");
+	}
+
+	/** An answer the engine wrote is not written again when the connection has room again. */
+	@Test
+	void anAnswerTheEngineWroteIsNotWrittenTwice() throws Exception {
+		ScriptedWritability channel = newConnection(new ScriptedWritability());
+		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
+		awaitOutbound(channel, MqttConnAckMessage.class);
+
+		channel.writeInbound(publish(9, MqttQoS.AT_LEAST_ONCE));
+		assertThat(awaitOutbound(channel, MqttPubAckMessage.class).variableHeader().messageId()).isEqualTo(9);
+		channel.writable = false;
+		channel.writeInbound(publish(10, MqttQoS.AT_LEAST_ONCE));
+		awaitEngine("c1");
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
+		assertThat(awaitOutbound(channel, MqttPubAckMessage.class).variableHeader().messageId()).isEqualTo(10);
+		assertNothingMoreWritten(channel, "c1");
+		end(channel, "c1");
+	}
+
+	/**
+	 * A PUBLISH the engine could not take (its command queue was full) is left unanswered on
+	 * purpose, for the client to send again: answering it would lose it.
+	 */
+	@Test
+	void aPublishTheEngineCouldNotTakeIsNotAnswered() throws Exception {
+		ScriptedWritability channel = newConnection(new ScriptedWritability());
+		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
+		awaitOutbound(channel, MqttConnAckMessage.class);
+		awaitEngine("c1");
+
+		CountDownLatch held = new CountDownLatch(1);
+		try {
+			assertThat(this.core.afterQueuedCommands("c1", () -> awaitQuietly(held))).isTrue();
+			int queued = 0;
+			while (this.core.afterQueuedCommands("c1", () -> {
+			})) {
+				assertThat(++queued).as("the session loop's queue is bounded").isLessThan(100_000);
+			}
+			channel.writeInbound(publish(11, MqttQoS.AT_LEAST_ONCE));
+			pump(channel);
+			channel.runPendingTasks();
+		}
+		finally {
+			held.countDown();
+		}
+		await(() -> this.core.afterQueuedCommands("c1", () -> {
+		}), "room in the session loop's queue");
+		awaitEngine("c1");
+		channel.writable = false;
+		channel.pipeline().fireChannelWritabilityChanged();
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
+		assertNothingMoreWritten(channel, "c1");
+		end(channel, "c1");
+	}
+
+	private void assertNothingMoreWritten(EmbeddedChannel channel, String clientId) throws InterruptedException {
+		for (int i = 0; i < 3; i++) {
+			awaitEngine(clientId);
+			pump(channel);
+			Thread.sleep(20);
+		}
+		pump(channel);
+		assertThat((Object) channel.readOutbound()).isNull();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static MqttPublishMessage publish(int packetId, MqttQoS qos) {
+		return MqttMessageBuilders.publish().topicName("a/b").qos(qos).messageId(packetId)
+			.payload(Unpooled.wrappedBuffer(new byte[] { 1 })).build();
+	}
+
+	/** A connection whose writability the test sets (the engine asks from its session loop). */
+	private static final class ScriptedWritability extends EmbeddedChannel {
+
+		volatile boolean writable = true;
+
+		ScriptedWritability() {
+			super(false, false);
+		}
+
+		@Override
+		public boolean isWritable() {
+			return this.writable;
+		}
+
+	}
+
 	private EmbeddedChannel newConnection() throws Exception {
-		EmbeddedChannel channel = new EmbeddedChannel(false, false);
+		return newConnection(new EmbeddedChannel(false, false));
+	}
+
+	private <C extends EmbeddedChannel> C newConnection(C channel) throws Exception {
 		channel.pipeline().addLast(this.loop, "connectionSlot",
 				new ConnectionSlot(this.services.limits(), this.services.addresses()));
 		channel.pipeline().addLast(this.loop, "packetRules",

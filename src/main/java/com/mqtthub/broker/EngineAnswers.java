@@ -1,0 +1,206 @@
+package com.mqtthub.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+/**
+ * The answers the engine owes one client for packets handed to it: PUBACK for a QoS 1 PUBLISH
+ * (MQTT-4.3.2-2), PUBREC for a QoS 2 PUBLISH and PUBCOMP for a PUBREL (MQTT-4.3.3-2). The engine
+ * writes such an answer only if the connection is writable at that moment and drops it
+ * otherwise, which happens to a client that publishes while it reads far behind; the client
+ * would then wait for it until it reconnected. Once the connection has room again and the
+ * engine has run every command it had for the client, an answer still owed for a packet handed
+ * over before was dropped, and is written here ({@link #dropped}).
+ * <p>
+ * The engine also leaves a packet unanswered on purpose when it could not take or route it (a
+ * full command queue): the client must send it again, and an answer would lose it. It says so
+ * ({@link #withheld}), and nothing handed over before that is answered here.
+ * <p>
+ * Used on the connection's network thread only. The engine answers a client's packets in the
+ * order they came (one session loop runs them), so answers are kept in that order: the common
+ * case, an answer for the oldest packet, costs no search and allocates nothing.
+ */
+final class EngineAnswers {
+
+	/**
+	 * Most answers kept: packet ids are 16 bits, so more are owed only to a client that reuses
+	 * ids still in flight. Beyond it nothing more is kept (and nothing written here) until every
+	 * answer owed so far has gone out or been given up.
+	 */
+	static final int MAX_OWED = 4_096;
+
+	private static final int ANSWERED = -1;
+
+	/** Owed answers, oldest first: type ordinal << 16 | packet id, or {@link #ANSWERED}. */
+	private int[] ring = new int[16];
+
+	private int head;
+
+	private int size;
+
+	/** Number of the oldest entry; each packet handed over gets the next number. */
+	private long headNumber;
+
+	/** Packets numbered below this one are never answered here. */
+	private long withheldBelow;
+
+	/** {@link #MAX_OWED} were owed: no more are noted until all of them are settled. */
+	private boolean overflowed;
+
+	/** A look for dropped answers is on its way through the engine; another was asked for meanwhile. */
+	private boolean looking;
+
+	private boolean lookAgain;
+
+	/** The answer the engine owes for {@code packet} of the client, or null when it owes none. */
+	static MqttMessageType owedFor(MqttMessage packet) {
+		MqttFixedHeader header = packet.fixedHeader();
+		return switch (header.messageType()) {
+			case PUBLISH -> switch (header.qosLevel()) {
+				case AT_LEAST_ONCE -> MqttMessageType.PUBACK;
+				case EXACTLY_ONCE -> MqttMessageType.PUBREC;
+				default -> null;
+			};
+			case PUBREL -> MqttMessageType.PUBCOMP;
+			default -> null;
+		};
+	}
+
+	/** The client's {@code packet}, which is owed {@code answer}, goes to the engine now. */
+	void handedOver(MqttMessage packet, MqttMessageType answer) {
+		if (this.overflowed) {
+			return;
+		}
+		if (this.size == MAX_OWED) {
+			this.overflowed = true;
+			withheld();
+			return;
+		}
+		if (this.size == this.ring.length) {
+			int[] larger = new int[this.ring.length * 2];
+			for (int i = 0; i < this.size; i++) {
+				larger[i] = this.ring[(this.head + i) % this.ring.length];
+			}
+			this.ring = larger;
+			this.head = 0;
+		}
+		this.ring[(this.head + this.size) % this.ring.length] = entry(answer, packetId(packet));
+		this.size++;
+	}
+
+	/** An answer on its way to the client: what it answers is no longer owed. */
+	void written(MqttMessage message) {
+		MqttMessageType type = message.fixedHeader().messageType();
+		if (this.size == 0
+				|| (type != MqttMessageType.PUBACK && type != MqttMessageType.PUBREC && type != MqttMessageType.PUBCOMP)) {
+			return;
+		}
+		int wanted = entry(type, packetId(message));
+		for (int i = 0; i < this.size; i++) {
+			int index = (this.head + i) % this.ring.length;
+			if (this.ring[index] == wanted) {
+				this.ring[index] = ANSWERED;
+				break;
+			}
+		}
+		dropAnsweredHead();
+	}
+
+	/** The engine left a packet of this client unanswered on purpose: none handed over so far is answered here. */
+	void withheld() {
+		this.withheldBelow = Math.max(this.withheldBelow, this.headNumber + this.size);
+	}
+
+	/** Whether a look for dropped answers may start now; if one is under way, it is followed by another. */
+	boolean startLooking() {
+		if (this.looking) {
+			this.lookAgain = true;
+			return false;
+		}
+		this.looking = true;
+		return true;
+	}
+
+	/** The look is over: whether another was asked for meanwhile. */
+	boolean doneLooking() {
+		boolean again = this.lookAgain;
+		this.looking = false;
+		this.lookAgain = false;
+		return again;
+	}
+
+	/** Whether any answer is owed. */
+	boolean owing() {
+		return this.size > 0;
+	}
+
+	/** Marks now: {@link #dropped} then looks at the packets handed over before. */
+	long mark() {
+		return this.headNumber + this.size;
+	}
+
+	/**
+	 * The answers owed for packets handed over before {@code mark}, once the engine has run every
+	 * command it had for the client when the mark was taken (so it answered whatever it meant
+	 * to): the engine dropped them. They are no longer owed; those withheld are given up.
+	 */
+	List<MqttMessage> dropped(long mark) {
+		List<MqttMessage> answers = new ArrayList<>(0);
+		while (this.size > 0 && this.headNumber < mark) {
+			int entry = this.ring[this.head];
+			if (entry != ANSWERED && this.headNumber >= this.withheldBelow) {
+				answers.add(answer(MqttMessageType.values()[entry >>> 16], entry & 0xFFFF));
+			}
+			pop();
+		}
+		dropAnsweredHead();
+		return answers;
+	}
+
+	private void dropAnsweredHead() {
+		while (this.size > 0 && this.ring[this.head] == ANSWERED) {
+			pop();
+		}
+		if (this.size == 0) {
+			this.overflowed = false;
+			if (this.ring.length > 16) {
+				// A burst is over: its room is not kept.
+				this.ring = new int[16];
+				this.head = 0;
+			}
+		}
+	}
+
+	private void pop() {
+		this.head = (this.head + 1) % this.ring.length;
+		this.size--;
+		this.headNumber++;
+	}
+
+	/** The answer as the engine writes it. */
+	static MqttMessage answer(MqttMessageType type, int packetId) {
+		MqttFixedHeader header = new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0);
+		MqttMessageIdVariableHeader id = MqttMessageIdVariableHeader.from(packetId);
+		return (type == MqttMessageType.PUBCOMP) ? new MqttMessage(header, id) : new MqttPubAckMessage(header, id);
+	}
+
+	private static int entry(MqttMessageType type, int packetId) {
+		return type.ordinal() << 16 | (packetId & 0xFFFF);
+	}
+
+	private static int packetId(MqttMessage message) {
+		Object header = message.variableHeader();
+		if (header instanceof MqttMessageIdVariableHeader id) {
+			return id.messageId();
+		}
+		return ((io.netty.handler.codec.mqtt.MqttPublishVariableHeader) header).packetId();
+	}
+
+}
