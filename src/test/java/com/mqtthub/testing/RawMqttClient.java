@@ -63,6 +63,17 @@ public final class RawMqttClient implements AutoCloseable {
 		this(new Socket(host, port, java.net.InetAddress.getByName(localAddress), 0));
 	}
 
+	/**
+	 * With a receive buffer of {@code receiveBufferBytes}, so that what the broker sends and the
+	 * client does not read soon backs up in the broker.
+	 */
+	public static RawMqttClient withReceiveBuffer(String host, int port, int receiveBufferBytes) throws IOException {
+		Socket socket = new Socket();
+		socket.setReceiveBufferSize(receiveBufferBytes);
+		socket.connect(new java.net.InetSocketAddress(host, port), 10_000);
+		return new RawMqttClient(socket);
+	}
+
 	private RawMqttClient(Socket socket) throws IOException {
 		this.socket = socket;
 		this.socket.setTcpNoDelay(true);
