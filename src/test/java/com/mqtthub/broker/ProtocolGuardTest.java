@@ -343,18 +343,13 @@ class ProtocolGuardTest {
 	 */
 	@Test
 	void aPubAckTheEngineDroppedWhileTheConnectionWasFullIsWrittenOnceItHasRoom() throws Exception {
-		ScriptedWritability channel = newConnection(new ScriptedWritability());
-		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
-		awaitOutbound(channel, MqttConnAckMessage.class);
+		ScriptedWritability channel = connectedWithScriptedWritability();
 
-		channel.writable = false;
-		channel.writeInbound(publish(7, MqttQoS.AT_LEAST_ONCE));
-		awaitEngine("c1");
+		handOverWhileFull(channel, publish(7, MqttQoS.AT_LEAST_ONCE));
 		pump(channel);
 		assertThat((Object) channel.readOutbound()).as("the engine dropped its PUBACK").isNull();
 
-		channel.writable = true;
-		channel.pipeline().fireChannelWritabilityChanged();
+		makeRoom(channel);
 		MqttPubAckMessage ack = awaitOutbound(channel, MqttPubAckMessage.class);
 		assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
 		assertThat(ack.variableHeader().messageId()).isEqualTo(7);
@@ -365,27 +360,19 @@ class ProtocolGuardTest {
 	/** Likewise PUBREC and PUBCOMP, the answers of QoS 2 (MQTT-4.3.3-2). */
 	@Test
 	void qos2AnswersTheEngineDroppedAreWrittenOnceTheConnectionHasRoom() throws Exception {
-		ScriptedWritability channel = newConnection(new ScriptedWritability());
-		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
-		awaitOutbound(channel, MqttConnAckMessage.class);
+		ScriptedWritability channel = connectedWithScriptedWritability();
 
-		channel.writable = false;
-		channel.writeInbound(publish(8, MqttQoS.EXACTLY_ONCE));
-		awaitEngine("c1");
-		channel.writable = true;
-		channel.pipeline().fireChannelWritabilityChanged();
+		handOverWhileFull(channel, publish(8, MqttQoS.EXACTLY_ONCE));
+		makeRoom(channel);
 		MqttMessage pubRec = awaitOutbound(channel, MqttMessage.class);
 		assertThat(pubRec.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBREC);
 		assertThat(((MqttMessageIdVariableHeader) pubRec.variableHeader()).messageId()).isEqualTo(8);
 
-		channel.writable = false;
-		channel.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE,
-				false, 0), MqttMessageIdVariableHeader.from(8)));
-		awaitEngine("c1");
+		handOverWhileFull(channel, new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false,
+				MqttQoS.AT_LEAST_ONCE, false, 0), MqttMessageIdVariableHeader.from(8)));
 		pump(channel);
 		assertThat((Object) channel.readOutbound()).as("the engine dropped its PUBCOMP").isNull();
-		channel.writable = true;
-		channel.pipeline().fireChannelWritabilityChanged();
+		makeRoom(channel);
 		MqttMessage pubComp = awaitOutbound(channel, MqttMessage.class);
 		assertThat(pubComp.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBCOMP);
 		assertThat(((MqttMessageIdVariableHeader) pubComp.variableHeader()).messageId()).isEqualTo(8);
@@ -396,17 +383,12 @@ class ProtocolGuardTest {
 	/** An answer the engine wrote is not written again when the connection has room again. */
 	@Test
 	void anAnswerTheEngineWroteIsNotWrittenTwice() throws Exception {
-		ScriptedWritability channel = newConnection(new ScriptedWritability());
-		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
-		awaitOutbound(channel, MqttConnAckMessage.class);
+		ScriptedWritability channel = connectedWithScriptedWritability();
 
 		channel.writeInbound(publish(9, MqttQoS.AT_LEAST_ONCE));
 		assertThat(awaitOutbound(channel, MqttPubAckMessage.class).variableHeader().messageId()).isEqualTo(9);
-		channel.writable = false;
-		channel.writeInbound(publish(10, MqttQoS.AT_LEAST_ONCE));
-		awaitEngine("c1");
-		channel.writable = true;
-		channel.pipeline().fireChannelWritabilityChanged();
+		handOverWhileFull(channel, publish(10, MqttQoS.AT_LEAST_ONCE));
+		makeRoom(channel);
 		assertThat(awaitOutbound(channel, MqttPubAckMessage.class).variableHeader().messageId()).isEqualTo(10);
 		assertNothingMoreWritten(channel, "c1");
 		end(channel, "c1");
@@ -418,9 +400,7 @@ class ProtocolGuardTest {
 	 */
 	@Test
 	void aPublishTheEngineCouldNotTakeIsNotAnswered() throws Exception {
-		ScriptedWritability channel = newConnection(new ScriptedWritability());
-		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
-		awaitOutbound(channel, MqttConnAckMessage.class);
+		ScriptedWritability channel = connectedWithScriptedWritability();
 		awaitEngine("c1");
 
 		CountDownLatch held = new CountDownLatch(1);
@@ -443,10 +423,29 @@ class ProtocolGuardTest {
 		awaitEngine("c1");
 		channel.writable = false;
 		channel.pipeline().fireChannelWritabilityChanged();
-		channel.writable = true;
-		channel.pipeline().fireChannelWritabilityChanged();
+		makeRoom(channel);
 		assertNothingMoreWritten(channel, "c1");
 		end(channel, "c1");
+	}
+
+	/** A client "c1" connected on a channel whose writability the test sets. */
+	private ScriptedWritability connectedWithScriptedWritability() throws Exception {
+		ScriptedWritability channel = newConnection(new ScriptedWritability());
+		channel.writeInbound(connect("alice", "c1", PASSWORD, true));
+		awaitOutbound(channel, MqttConnAckMessage.class);
+		return channel;
+	}
+
+	/** Hands {@code packet} to the engine, which answers while the connection is full. */
+	private void handOverWhileFull(ScriptedWritability channel, MqttMessage packet) throws InterruptedException {
+		channel.writable = false;
+		channel.writeInbound(packet);
+		awaitEngine("c1");
+	}
+
+	private static void makeRoom(ScriptedWritability channel) {
+		channel.writable = true;
+		channel.pipeline().fireChannelWritabilityChanged();
 	}
 
 	private void assertNothingMoreWritten(EmbeddedChannel channel, String clientId) throws InterruptedException {
