@@ -12,16 +12,20 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
  * The answers the engine owes one client for packets handed to it: PUBACK for a QoS 1 PUBLISH
- * (MQTT-4.3.2-2), PUBREC for a QoS 2 PUBLISH and PUBCOMP for a PUBREL (MQTT-4.3.3-2). The engine
+ * (MQTT-4.3.2-2), PUBREC for a QoS 2 PUBLISH and PUBCOMP for a PUBREL (MQTT-4.3.3-2), and PUBREL
+ * for the PUBREC with which the client received a QoS 2 message (MQTT-4.3.3-1). The engine
  * writes such an answer only if the connection is writable at that moment and drops it
- * otherwise, which happens to a client that publishes while it reads far behind; the client
- * would then wait for it until it reconnected. Once the connection has room again and the
+ * otherwise, which happens to a client that reads far behind: it would wait for a PUBACK,
+ * PUBREC or PUBCOMP until it reconnected, and for a PUBREL until the engine's resend, 5 to 10 s
+ * later, while the message holds a place in its in-flight window. Once the connection has room again and the
  * engine has run every command it had for the client, an answer still owed for a packet handed
  * over before was dropped, and is written here ({@link #dropped}).
  * <p>
  * The engine also leaves a packet unanswered on purpose when it could not take or route it (a
  * full command queue): the client must send it again, and an answer would lose it. It says so
- * ({@link #withheld}), and nothing handed over before that is answered here.
+ * ({@link #withheld}), and nothing handed over before that is answered here. A PUBREC for a
+ * message the engine no longer holds may get a PUBREL here where the engine sends none; the
+ * client answers it with PUBCOMP as it must (MQTT-4.3.3-2), and that is all.
  * <p>
  * Used on the connection's network thread only. The engine answers a client's packets in the
  * order they came (one session loop runs them), so answers are kept in that order: the common
@@ -37,6 +41,9 @@ final class EngineAnswers {
 	static final int MAX_OWED = 4_096;
 
 	private static final int ANSWERED = -1;
+
+	/** Room kept once nothing is owed: beyond it, the ring of a burst is given back. */
+	private static final int KEPT_ROOM = 64;
 
 	/** Owed answers, oldest first: type ordinal << 16 | packet id, or {@link #ANSWERED}. */
 	private int[] ring = new int[16];
@@ -69,6 +76,7 @@ final class EngineAnswers {
 				default -> null;
 			};
 			case PUBREL -> MqttMessageType.PUBCOMP;
+			case PUBREC -> MqttMessageType.PUBREL;
 			default -> null;
 		};
 	}
@@ -98,8 +106,8 @@ final class EngineAnswers {
 	/** An answer on its way to the client: what it answers is no longer owed. */
 	void written(MqttMessage message) {
 		MqttMessageType type = message.fixedHeader().messageType();
-		if (this.size == 0
-				|| (type != MqttMessageType.PUBACK && type != MqttMessageType.PUBREC && type != MqttMessageType.PUBCOMP)) {
+		if (this.size == 0 || (type != MqttMessageType.PUBACK && type != MqttMessageType.PUBREC
+				&& type != MqttMessageType.PUBCOMP && type != MqttMessageType.PUBREL)) {
 			return;
 		}
 		int wanted = entry(type, packetId(message));
@@ -170,8 +178,8 @@ final class EngineAnswers {
 		}
 		if (this.size == 0) {
 			this.overflowed = false;
-			if (this.ring.length > 16) {
-				// A burst is over: its room is not kept.
+			if (this.ring.length > KEPT_ROOM) {
+				// A burst is over: its room is not kept (a client's usual window is).
 				this.ring = new int[16];
 				this.head = 0;
 			}
@@ -186,9 +194,12 @@ final class EngineAnswers {
 
 	/** The answer as the engine writes it. */
 	static MqttMessage answer(MqttMessageType type, int packetId) {
-		MqttFixedHeader header = new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0);
+		// PUBREL is the one with QoS 1 in its fixed header (MQTT-3.6.1-1).
+		MqttQoS qos = (type == MqttMessageType.PUBREL) ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+		MqttFixedHeader header = new MqttFixedHeader(type, false, qos, false, 0);
 		MqttMessageIdVariableHeader id = MqttMessageIdVariableHeader.from(packetId);
-		return (type == MqttMessageType.PUBCOMP) ? new MqttMessage(header, id) : new MqttPubAckMessage(header, id);
+		return (type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC) ? new MqttPubAckMessage(header, id)
+				: new MqttMessage(header, id);
 	}
 
 	private static int entry(MqttMessageType type, int packetId) {

@@ -23,7 +23,9 @@ class EngineAnswersTest {
 		assertThat(EngineAnswers.owedFor(publish(1, MqttQoS.AT_LEAST_ONCE))).isEqualTo(MqttMessageType.PUBACK);
 		assertThat(EngineAnswers.owedFor(publish(1, MqttQoS.EXACTLY_ONCE))).isEqualTo(MqttMessageType.PUBREC);
 		assertThat(EngineAnswers.owedFor(packet(MqttMessageType.PUBREL, 1))).isEqualTo(MqttMessageType.PUBCOMP);
+		assertThat(EngineAnswers.owedFor(packet(MqttMessageType.PUBREC, 1))).isEqualTo(MqttMessageType.PUBREL);
 		assertThat(EngineAnswers.owedFor(packet(MqttMessageType.PUBACK, 1))).isNull();
+		assertThat(EngineAnswers.owedFor(packet(MqttMessageType.PUBCOMP, 1))).isNull();
 	}
 
 	@Test
@@ -39,6 +41,15 @@ class EngineAnswersTest {
 
 		assertThat(this.answers.owing()).isFalse();
 		assertThat(this.answers.dropped(mark)).isEmpty();
+	}
+
+	@Test
+	void answersAreWrittenAsTheEngineWritesThem() {
+		MqttMessage pubRel = EngineAnswers.answer(MqttMessageType.PUBREL, 5);
+		assertThat(pubRel.fixedHeader().qosLevel()).as("MQTT-3.6.1-1").isEqualTo(MqttQoS.AT_LEAST_ONCE);
+		assertThat(EngineAnswers.answer(MqttMessageType.PUBACK, 5).fixedHeader().qosLevel())
+			.isEqualTo(MqttQoS.AT_MOST_ONCE);
+		assertThat(describe(pubRel)).isEqualTo("PUBREL 5");
 	}
 
 	@Test

@@ -36,6 +36,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.AbstractEventExecutor;
 import io.netty.util.concurrent.DefaultPromise;
 import io.netty.util.concurrent.Future;
@@ -376,6 +377,39 @@ class ProtocolGuardTest {
 		MqttMessage pubComp = awaitOutbound(channel, MqttMessage.class);
 		assertThat(pubComp.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBCOMP);
 		assertThat(((MqttMessageIdVariableHeader) pubComp.variableHeader()).messageId()).isEqualTo(8);
+		assertNothingMoreWritten(channel, "c1");
+		end(channel, "c1");
+	}
+
+	/**
+	 * PUBREL, the engine's answer to the PUBREC of a client receiving at QoS 2, likewise:
+	 * dropped, it would come only with the resend, 5 to 10 s later.
+	 */
+	@Test
+	void aPubRelTheEngineDroppedIsWrittenOnceTheConnectionHasRoom() throws Exception {
+		ScriptedWritability channel = connectedWithScriptedWritability();
+		channel.writeInbound(MqttMessageBuilders.subscribe().messageId(1)
+			.addSubscription(MqttQoS.EXACTLY_ONCE, "a/b").build());
+		assertThat(awaitOutbound(channel, MqttSubAckMessage.class).payload().grantedQoSLevels()).containsExactly(2);
+		channel.writeInbound(publish(12, MqttQoS.EXACTLY_ONCE));
+		int delivered = -1;
+		for (int i = 0; i < 2; i++) {
+			MqttMessage out = awaitOutbound(channel, MqttMessage.class);
+			if (out instanceof MqttPublishMessage copy) {
+				delivered = copy.variableHeader().packetId();
+			}
+			ReferenceCountUtil.release(out);
+		}
+		assertThat(delivered).as("its own message, delivered at QoS 2").isPositive();
+
+		handOverWhileFull(channel, new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREC, false,
+				MqttQoS.AT_MOST_ONCE, false, 0), MqttMessageIdVariableHeader.from(delivered)));
+		pump(channel);
+		assertThat((Object) channel.readOutbound()).as("the engine dropped its PUBREL").isNull();
+		makeRoom(channel);
+		MqttMessage pubRel = awaitOutbound(channel, MqttMessage.class);
+		assertThat(pubRel.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBREL);
+		assertThat(((MqttMessageIdVariableHeader) pubRel.variableHeader()).messageId()).isEqualTo(delivered);
 		assertNothingMoreWritten(channel, "c1");
 		end(channel, "c1");
 	}
