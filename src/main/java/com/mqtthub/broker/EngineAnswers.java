@@ -17,9 +17,9 @@ import io.netty.handler.codec.mqtt.MqttQoS;
  * writes such an answer only if the connection is writable at that moment and drops it
  * otherwise, which happens to a client that reads far behind: it would wait for a PUBACK,
  * PUBREC or PUBCOMP until it reconnected, and for a PUBREL until the engine's resend, 5 to 10 s
- * later, while the message holds a place in its in-flight window. Once the connection has room again and the
- * engine has run every command it had for the client, an answer still owed for a packet handed
- * over before was dropped, and is written here ({@link #dropped}).
+ * later, while the message holds a place in its in-flight window. Once the connection has room
+ * again and the engine has run every command it had for the client, an answer still owed for a
+ * packet handed over before was dropped, and is written here ({@link #dropped}).
  * <p>
  * The engine also leaves a packet unanswered on purpose when it could not take or route it (a
  * full command queue): the client must send it again, and an answer would lose it. It says so
@@ -61,9 +61,10 @@ final class EngineAnswers {
 	/** {@link #MAX_OWED} were owed: no more are noted until all of them are settled. */
 	private boolean overflowed;
 
-	/** A look for dropped answers is on its way through the engine; another was asked for meanwhile. */
+	/** A look for dropped answers is on its way through the engine. */
 	private boolean looking;
 
+	/** Another look was asked for meanwhile. */
 	private boolean lookAgain;
 
 	/** The answer the engine owes for {@code packet} of the client, or null when it owes none. */
@@ -121,12 +122,17 @@ final class EngineAnswers {
 		dropAnsweredHead();
 	}
 
-	/** The engine left a packet of this client unanswered on purpose: none handed over so far is answered here. */
+	/**
+	 * The engine left a packet of this client unanswered on purpose: none handed over so far is
+	 * answered here.
+	 */
 	void withheld() {
 		this.withheldBelow = Math.max(this.withheldBelow, this.headNumber + this.size);
 	}
 
-	/** Whether a look for dropped answers may start now; if one is under way, it is followed by another. */
+	/**
+	 * Whether a look for dropped answers may start now; if one is under way, another follows it.
+	 */
 	boolean startLooking() {
 		if (this.looking) {
 			this.lookAgain = true;

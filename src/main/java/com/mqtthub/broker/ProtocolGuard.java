@@ -152,7 +152,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	 */
 	private MqttPublishMessage retainedWill;
 
-	/** Answers the engine owes the client; null until its first QoS 1/2 PUBLISH or PUBREL. */
+	/** Answers the engine owes the client; null until the first packet that is owed one. */
 	private EngineAnswers answers;
 
 	/** Reports this connection's events to the hub's monitoring. */
@@ -572,9 +572,9 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * The engine writes its answers (PUBACK, PUBREC, PUBCOMP) only while the connection is
-	 * writable; once it is again, and the engine has run what it had queued for the client, the
-	 * answers it still owes for packets handed to it before now were dropped and are written
+	 * The engine writes its answers (PUBACK, PUBREC, PUBCOMP, PUBREL) only while the connection
+	 * is writable; once it is again, and the engine has run what it had queued for the client,
+	 * the answers it still owes for packets handed to it before now were dropped and are written
 	 * here ({@link EngineAnswers}). They pass the same handlers as the engine's own: a PUBACK or
 	 * PUBREC still waits for the commit of what it confirms.
 	 */

@@ -1652,8 +1652,13 @@ public final class MoquetteCore {
 			});
 			if (!result.isSuccess() && publisher != null && !atMostOnce) {
 				// The engine leaves this PUBLISH unanswered so that the client sends it again.
-				publisher.eventLoop()
-					.execute(() -> publisher.pipeline().fireUserEventTriggered(AnswerWithheld.INSTANCE));
+				try {
+					publisher.eventLoop()
+						.execute(() -> publisher.pipeline().fireUserEventTriggered(AnswerWithheld.INSTANCE));
+				}
+				catch (java.util.concurrent.RejectedExecutionException stopping) {
+					// The network threads are stopping: nothing will be answered any more.
+				}
 			}
 			return result;
 		}
