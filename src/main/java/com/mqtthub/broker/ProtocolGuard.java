@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.mqtthub.security.RateLimitedLog;
@@ -583,8 +584,14 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 			return;
 		}
 		long mark = this.answers.mark();
-		boolean queued = this.core.afterQueuedCommands(this.clientId,
-				() -> ctx.executor().execute(() -> writeDroppedAnswers(ctx, mark)));
+		boolean queued = this.core.afterQueuedCommands(this.clientId, () -> {
+			try {
+				ctx.executor().execute(() -> writeDroppedAnswers(ctx, mark));
+			}
+			catch (RejectedExecutionException stopping) {
+				// The network threads are stopping: the connection is about to close.
+			}
+		});
 		if (!queued) {
 			// The session loop's queue is full right now: look again shortly.
 			this.answers.doneLooking();
