@@ -45,8 +45,11 @@ final class EngineAnswers {
 	/** Room kept once nothing is owed: beyond it, the ring of a burst is given back. */
 	private static final int KEPT_ROOM = 64;
 
+	/** Room at first: a device usually has one or two packets in flight. */
+	private static final int FIRST_ROOM = 4;
+
 	/** Owed answers, oldest first: type ordinal << 16 | packet id, or {@link #ANSWERED}. */
-	private int[] ring = new int[16];
+	private int[] ring = new int[FIRST_ROOM];
 
 	private int head;
 
@@ -186,7 +189,7 @@ final class EngineAnswers {
 			this.overflowed = false;
 			if (this.ring.length > KEPT_ROOM) {
 				// A burst is over: its room is not kept (a client's usual window is).
-				this.ring = new int[16];
+				this.ring = new int[FIRST_ROOM];
 				this.head = 0;
 			}
 		}

@@ -88,6 +88,26 @@ class EngineAnswersTest {
 	}
 
 	@Test
+	void theOrderHoldsWhileTheRingWrapsAndGrows() {
+		for (int id = 1; id <= 3; id++) {
+			handOver(publish(id, MqttQoS.AT_LEAST_ONCE));
+		}
+		this.answers.written(EngineAnswers.answer(MqttMessageType.PUBACK, 1));
+		this.answers.written(EngineAnswers.answer(MqttMessageType.PUBACK, 2));
+		for (int id = 4; id <= 40; id++) {
+			handOver(publish(id, MqttQoS.AT_LEAST_ONCE));
+		}
+		for (int id = 3; id <= 40; id++) {
+			if (id % 10 != 0) {
+				this.answers.written(EngineAnswers.answer(MqttMessageType.PUBACK, id));
+			}
+		}
+		assertThat(this.answers.dropped(this.answers.mark())).extracting(EngineAnswersTest::describe)
+			.containsExactly("PUBACK 10", "PUBACK 20", "PUBACK 30", "PUBACK 40");
+		assertThat(this.answers.owing()).isFalse();
+	}
+
+	@Test
 	void nothingHandedOverBeforeTheEngineWithheldAnAnswerIsAnswered() {
 		handOver(publish(1, MqttQoS.AT_LEAST_ONCE));
 		handOver(publish(2, MqttQoS.AT_LEAST_ONCE));
