@@ -52,6 +52,13 @@ public interface BrokerObserver {
 	default void deliveryDenied() {
 	}
 
+	/**
+	 * Answers (PUBACK, PUBREC, PUBCOMP, PUBREL) that the engine dropped because the client's
+	 * connection was full, written by the hub once it had room.
+	 */
+	default void answeredForEngine(int answers) {
+	}
+
 	/** A CONNECT was refused because its client id names another user's session. */
 	default void takeoverRefused() {
 	}

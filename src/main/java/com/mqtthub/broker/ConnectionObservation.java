@@ -76,6 +76,11 @@ final class ConnectionObservation {
 		this.observer.takeoverRefused();
 	}
 
+	/** Answers the engine dropped were written for it. */
+	void answeredForEngine(int answers) {
+		this.observer.answeredForEngine(answers);
+	}
+
 	/** A packet on its way to the engine. */
 	void inbound(MqttMessage message) {
 		switch (message.fixedHeader().messageType()) {

@@ -615,6 +615,7 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 		}
 		if (!dropped.isEmpty()) {
 			ctx.flush();
+			this.observation.answeredForEngine(dropped.size());
 			logger.debug("Wrote {} answers the engine dropped to {}", dropped.size(), remote(ctx));
 		}
 		if (again && this.answers.owing() && ctx.channel().isWritable()) {

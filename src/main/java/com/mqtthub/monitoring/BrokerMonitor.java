@@ -61,6 +61,8 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 
 	private final LongAdder takeoversRefused = new LongAdder();
 
+	private final LongAdder answeredForEngine = new LongAdder();
+
 	private final int historySize;
 
 	private final ArrayDeque<Snapshot> history = new ArrayDeque<>();
@@ -144,6 +146,10 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 		FunctionCounter.builder("mqtthub.sessions.takeovers.refused", this.takeoversRefused, LongAdder::sum)
 			.description("CONNECTs refused because their client id names a session of another user")
 			.register(registry);
+		FunctionCounter.builder("mqtthub.engine.answers.rewritten", this.answeredForEngine, LongAdder::sum)
+			.description("Answers (PUBACK, PUBREC, PUBCOMP, PUBREL) the engine dropped on a full connection,"
+					+ " written by the hub once it had room")
+			.register(registry);
 		BrokerLimits limits = this.broker.getLimits();
 		FunctionCounter.builder("mqtthub.messages.dropped", limits, BrokerLimits::droppedForSlowClients)
 			.description("Messages dropped: their client did not read (QoS 0) or their session's queue was full")
@@ -224,6 +230,11 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 	@Override
 	public void deliveryDenied() {
 		this.deliveriesDenied.increment();
+	}
+
+	@Override
+	public void answeredForEngine(int answers) {
+		this.answeredForEngine.add(answers);
 	}
 
 	@Override

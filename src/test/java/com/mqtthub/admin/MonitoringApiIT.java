@@ -396,7 +396,8 @@ class MonitoringApiIT {
 				.contains("mqtthub_retained_messages ")
 				.contains("mqtthub_messages_denied_total ")
 				.contains("mqtthub_messages_dropped_total{reason=\"slow-client\"}")
-				.contains("mqtthub_messages_dropped_total{reason=\"queue-full\"}");
+				.contains("mqtthub_messages_dropped_total{reason=\"queue-full\"}")
+				.contains("mqtthub_engine_answers_rewritten_total ");
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.UUID;
 import com.mqtthub.testing.HubTest;
 import com.mqtthub.testing.MqttTestClient;
 import com.mqtthub.testing.RawMqttClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,9 +32,17 @@ class AnswersWhileReadingBehindIT {
 	@Autowired
 	private EmbeddedBroker broker;
 
+	@Autowired
+	private MeterRegistry meters;
+
+	private double rewritten() {
+		return this.meters.get("mqtthub.engine.answers.rewritten").functionCounter().count();
+	}
+
 	@Test
 	void aPubAckDueWhileTheConnectionIsFullArrivesOnceTheClientReads() throws Exception {
 		String topic = "behind/" + UUID.randomUUID();
+		double rewrittenBefore = rewritten();
 		int port = this.broker.getTcpPort();
 		try (RawMqttClient behind = RawMqttClient.withReceiveBuffer("127.0.0.1", port, 4096);
 				MqttTestClient publisher = MqttTestClient.connect("tcp://127.0.0.1:" + port,
@@ -71,6 +80,7 @@ class AnswersWhileReadingBehindIT {
 			System.out.println("Read " + large + " large messages before the PUBACK: " + acknowledged);
 			assertThat(large).as("the connection was full when the PUBACK was due").isGreaterThan(1);
 			assertThat(acknowledged).as("PUBACK 42 within 4 s of reading again").isTrue();
+			assertThat(rewritten() - rewrittenBefore).as("answers written for the engine, counted").isEqualTo(1);
 		}
 	}
 
