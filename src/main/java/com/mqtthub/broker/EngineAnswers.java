@@ -25,7 +25,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
  * full command queue): the client must send it again, and an answer would lose it. It says so
  * ({@link #withheld}), and nothing handed over before that is answered here. A PUBREC for a
  * message the engine no longer holds may get a PUBREL here where the engine sends none; the
- * client answers it with PUBCOMP as it must (MQTT-4.3.3-2), and that is all.
+ * client answers it with PUBCOMP as it must (MQTT-3.6.4-1), and that is all.
  * <p>
  * Used on the connection's network thread only. The engine answers a client's packets in the
  * order they came (one session loop runs them), so answers are kept in that order: the common
@@ -34,9 +34,10 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 final class EngineAnswers {
 
 	/**
-	 * Most answers kept: packet ids are 16 bits, so more are owed only to a client that reuses
-	 * ids still in flight. Beyond it nothing more is kept (and nothing written here) until every
-	 * answer owed so far has gone out or been given up.
+	 * Most answers kept. A client has a few dozen packets unanswered at most in practice; up to
+	 * 65,535 would be legal, and one that publishes without reading could pile them up. Beyond
+	 * it nothing more is kept (and nothing written here) until every answer owed so far has gone
+	 * out or been given up.
 	 */
 	static final int MAX_OWED = 4_096;
 
