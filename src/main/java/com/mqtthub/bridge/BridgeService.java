@@ -41,8 +41,8 @@ public class BridgeService implements PublishTap, SmartLifecycle {
 	private final Object changes = new Object();
 
 	/**
-	 * Read for every published message on the broker's notification thread, so it is never
-	 * changed in place: each change installs a new map.
+	 * Read for every published message on the broker's session loops, so it is never changed in
+	 * place: each change installs a new map.
 	 */
 	private volatile Map<String, BridgeLink> links = Map.of();
 

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * What the broker reports about its connections and messages, in the hub's own types. Every
  * method is called on a connection's event loop (or, for {@link #routed}, on the engine's
- * notification thread) and must return quickly without blocking: count, put into a map, and
- * leave anything heavier to a scheduler.
+ * session loop that routed the message, several of them at once) and must return quickly
+ * without blocking: count, put into a map, and leave anything heavier to a scheduler.
  * <p>
  * A connection is identified by a {@link ConnectionId}, not by its client id: when a client
  * connects again with the same id (a takeover), both connections exist for a moment.

@@ -476,15 +476,13 @@ final class ProtocolGuard extends ChannelDuplexHandler {
 
 	/**
 	 * Back-pressure towards the engine: its per-loop command queues are bounded and drop work
-	 * (even QoS 1 publishes, never acknowledged) when full, and its notification thread's queue
-	 * is not bounded at all. Every {@value #PROBE_EVERY} packets a probe joins this client's
-	 * commands and then the notifications; while two probes wait, nothing more is read from the
-	 * client, so one fast client cannot have more than a few hundred commands or notifications
-	 * queued.
+	 * (even QoS 1 publishes, never acknowledged) when full. Every {@value #PROBE_EVERY} packets
+	 * a probe joins this client's commands; while two probes wait, nothing more is read from the
+	 * client, so one fast client cannot have more than a few hundred commands queued.
 	 */
 	private void probeEngine(ChannelHandlerContext ctx) {
 		this.probesWaiting++;
-		boolean queued = this.core.afterQueuedCommandsAndNotifications(this.clientId, () -> ctx.executor().execute(() -> {
+		boolean queued = this.core.afterQueuedCommands(this.clientId, () -> ctx.executor().execute(() -> {
 			this.probesWaiting--;
 			if (this.pausedForEngine && this.probesWaiting <= 1) {
 				this.pausedForEngine = false;

@@ -74,9 +74,9 @@ public interface PublishTap {
 	void storeOpened(Store store);
 
 	/**
-	 * A message passed authorization and was routed. Called on one thread for client messages
-	 * (the engine's notification thread, in routing order) and on the caller's thread for
-	 * messages published over the HTTP API; must not block.
+	 * A message passed authorization and was routed. Called for client messages on the engine's
+	 * session loop that routed them (each client's in the order it sent them, several threads at
+	 * once) and on the caller's thread for messages published over the HTTP API; must not block.
 	 * @param clientId the publishing client, empty for the hub itself
 	 */
 	void published(String clientId, String topic, byte[] payload, int qos, boolean retain);

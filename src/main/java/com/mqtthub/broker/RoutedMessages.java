@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The engine's one interceptor: it reports messages that passed authorization to the hub's
- * {@link BrokerObserver}, on the engine's notification thread, away from the connections.
+ * {@link BrokerObserver}, on the engine's session loop that routed them, away from the
+ * connections.
  */
 final class RoutedMessages extends AbstractInterceptHandler {
 

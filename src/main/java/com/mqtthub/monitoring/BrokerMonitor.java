@@ -180,7 +180,7 @@ public class BrokerMonitor implements BrokerObserver, DisposableBean {
 		}
 	}
 
-	// Events (connection event loops and the engine's notification thread)
+	// Events (connection event loops and the engine's session loops)
 
 	@Override
 	public void connected(ConnectionId connection, ClientConnection client) {

@@ -117,12 +117,6 @@ public final class MoquetteCore {
 	/** Whether a {@link PublishListener} is set: commits must then wait for it. */
 	private volatile boolean publishesTapped;
 
-	/** The engine's notification thread; null when nothing is persisted (no commits to wait for). */
-	private final ExecutorService notifications;
-
-	/** The engine's notification thread (whether or not {@link #notifications} waits for it). */
-	private final ExecutorService notificationThread;
-
 	/** Network event loops where the hub records messages in flight to subscribers. */
 	private final Set<EventExecutor> deliveryLoops = ConcurrentHashMap.newKeySet();
 
@@ -357,7 +351,6 @@ public final class MoquetteCore {
 		this.scheduler = Executors.newScheduledThreadPool(1);
 		List<InterceptHandler> handlers = new java.util.ArrayList<>(interceptHandlers);
 		handlers.add(new RetainedInOrder(this));
-		// One notification thread (the engine's default): retained messages are stored in order.
 		this.interceptor = new BrokerInterceptor(config, List.copyOf(handlers));
 		ISessionsRepository sessionsRepository;
 		ISubscriptionsRepository subscriptionsRepository;
@@ -404,15 +397,9 @@ public final class MoquetteCore {
 		this.loops = loops;
 		List<String> loopKeys = oneKeyPerSessionLoop(loops);
 		this.loopKeys = loopKeys;
-		this.notificationThread = notificationExecutor(this.interceptor);
+		notifyOnCallingThread(this.interceptor);
 		if (this.committer != null) {
-			// The notification thread too: it stores QoS 0 retained messages (RetainedInOrder), in
-			// order with the others, and feeds a PublishListener.
-			this.notifications = this.notificationThread;
 			this.committer.beforeEachCommit(() -> drainBeforeCommit(loopKeys));
-		}
-		else {
-			this.notifications = null;
 		}
 		this.sessions = new SessionRegistry(subscriptions, sessionsRepository, this.queues, authorizator,
 				this.scheduler, clock, Session.INFINITE_EXPIRY, loops);
@@ -763,11 +750,11 @@ public final class MoquetteCore {
 	 * Applies every retained PUBLISH of a client, the only place that does (the engine's own
 	 * writes are ignored, see {@link CheckedRetained}). The engine would only clear the topic for
 	 * a QoS 0 one, but MQTT-3.3.1-5 has them kept like any other (Mosquitto and the Paho
-	 * interoperability suite expect it). The engine notifies after it has handled a PUBLISH, on
-	 * one thread, in order; each is applied here in that order (an empty one deletes,
-	 * MQTT-3.3.1-10), so that a message stored late never outlives a later one. With persistence
-	 * on, each commit drains this thread first, so a retained message is stored before its PUBACK
-	 * leaves.
+	 * interoperability suite expect it). The engine notifies after it has handled a PUBLISH, in
+	 * the same command (see {@link #notifyOnCallingThread}), so a client's retained messages are
+	 * applied in the order it sent them (an empty one deletes, MQTT-3.3.1-10) and a message
+	 * stored late never outlives a later one. With persistence on, each commit first drains the
+	 * session loops, so a retained message is stored before its PUBACK leaves.
 	 */
 	private static final class RetainedInOrder extends io.moquette.interception.AbstractInterceptHandler {
 
@@ -1242,8 +1229,9 @@ public final class MoquetteCore {
 	public interface PublishListener {
 
 		/**
-		 * Called on the engine's notification thread (one thread, in the order the messages
-		 * were routed). What it writes with {@link #storedMap} is committed before the
+		 * Called in the command that routed the message (on a session loop, in the order each
+		 * client's messages were routed, possibly on several threads at once): it must be quick
+		 * and never block. What it writes with {@link #storedMap} is committed before the
 		 * PUBACK / PUBREC of the message is sent.
 		 * @param clientId the client that published it
 		 */
@@ -1254,8 +1242,8 @@ public final class MoquetteCore {
 	/**
 	 * Hands every published message to {@code listener}. Each commit waits until the listener
 	 * has seen every message whose acknowledgement that commit releases: the engine acknowledges
-	 * a PUBLISH and only then notifies its interceptors, on their own thread, and every commit
-	 * first drains the session loops and then that thread (see {@code drainBeforeCommit}).
+	 * a PUBLISH and only then notifies its interceptors, in the same command, and every commit
+	 * first drains the session loops (see {@code drainBeforeCommit}).
 	 */
 	public void tapPublishes(PublishListener listener, java.util.function.BooleanSupplier wanted) {
 		this.interceptor.addInterceptHandler(new AbstractInterceptHandler() {
@@ -1319,8 +1307,9 @@ public final class MoquetteCore {
 	 * Before each commit, the work that acknowledged messages set off is finished, so that the
 	 * commit holds its result: every session loop runs the commands queued so far (a routed
 	 * PUBLISH is queued or sent to each subscriber there), then the network loops where the hub
-	 * records messages in flight to subscribers run what those sends queued there, then the
-	 * notification thread runs every notification handed to it so far.
+	 * records messages in flight to subscribers run what those sends queued there. The engine's
+	 * notifications of those PUBLISHes (retained messages stored, publish taps) ran in the
+	 * session loops' commands themselves ({@link #notifyOnCallingThread}).
 	 */
 	private void drainBeforeCommit(List<String> loopKeys) {
 		try {
@@ -1329,16 +1318,16 @@ public final class MoquetteCore {
 				loopsDone.add(routeBarrier(key));
 			}
 			CompletableFuture.allOf(loopsDone.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+			// All at once: each only has to run after what the session loops queued there.
+			List<io.netty.util.concurrent.Future<?>> recorded = new ArrayList<>();
 			for (EventExecutor loop : this.deliveryLoops) {
 				if (!loop.isShuttingDown()) {
-					loop.submit(() -> {
-					}).get(10, TimeUnit.SECONDS);
+					recorded.add(loop.submit(() -> {
+					}));
 				}
 			}
-			ExecutorService notified = this.notifications;
-			if (notified != null) {
-				notified.submit(() -> {
-				}).get(10, TimeUnit.SECONDS);
+			for (io.netty.util.concurrent.Future<?> done : recorded) {
+				done.get(10, TimeUnit.SECONDS);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -1364,10 +1353,15 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * The interceptor's executor: its notifications must run on one thread, in order, for a
-	 * task handed to it to run after every notification handed to it before.
+	 * Has the engine's notifications run on the thread that notifies (a session loop, for a
+	 * PUBLISH in the command that routed it) instead of being handed to a thread of their own.
+	 * That hand-off cost every PUBLISH a task, a queue entry and a wake-up of another thread, and
+	 * every commit a round trip to that thread, for handlers (retained messages, monitoring,
+	 * publish taps) that take microseconds and never block. It also means that a session loop
+	 * that has run a command has run what that command notified: commits and the probes that pace
+	 * publishers need not wait for another queue, and that queue (unbounded in the engine) is gone.
 	 */
-	private static ExecutorService notificationExecutor(BrokerInterceptor interceptor) {
+	private static void notifyOnCallingThread(BrokerInterceptor interceptor) {
 		try {
 			Field field = BrokerInterceptor.class.getDeclaredField("executor");
 			field.setAccessible(true);
@@ -1375,11 +1369,60 @@ public final class MoquetteCore {
 			if (!(executor instanceof ThreadPoolExecutor pool) || pool.getMaximumPoolSize() != 1) {
 				throw new IllegalStateException("The broker engine notifies on more than one thread");
 			}
-			return executor;
+			field.set(interceptor, new CallingThreadNotifications());
+			// Its thread is started on the first task: there is none yet.
+			executor.shutdownNow();
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new IllegalStateException("This version of the broker engine notifies elsewhere", ex);
 		}
+	}
+
+	/**
+	 * Runs each notification at once on the caller's thread. A handler's failure is logged and
+	 * goes no further, as it did on the engine's own thread: it must not undo the routing of the
+	 * message it was told about.
+	 */
+	private static final class CallingThreadNotifications extends java.util.concurrent.AbstractExecutorService {
+
+		private volatile boolean shutdown;
+
+		@Override
+		public void execute(Runnable notification) {
+			try {
+				notification.run();
+			}
+			catch (RuntimeException ex) {
+				LoggerFactory.getLogger(MoquetteCore.class).warn("A notification of the broker engine failed", ex);
+			}
+		}
+
+		@Override
+		public void shutdown() {
+			this.shutdown = true;
+		}
+
+		@Override
+		public List<Runnable> shutdownNow() {
+			this.shutdown = true;
+			return List.of();
+		}
+
+		@Override
+		public boolean isShutdown() {
+			return this.shutdown;
+		}
+
+		@Override
+		public boolean isTerminated() {
+			return this.shutdown;
+		}
+
+		@Override
+		public boolean awaitTermination(long timeout, TimeUnit unit) {
+			return this.shutdown;
+		}
+
 	}
 
 	/**
@@ -1509,7 +1552,7 @@ public final class MoquetteCore {
 
 	/**
 	 * Runs {@code task} on the client's session loop after every command already queued there
-	 * (e.g. the processing of its CONNECT).
+	 * (e.g. the processing of its CONNECT), and so after what those commands notified.
 	 * @return false when the session loop refused the task (its queue is full)
 	 */
 	public boolean afterQueuedCommands(String clientId, Runnable task) {
@@ -1517,26 +1560,6 @@ public final class MoquetteCore {
 			task.run();
 			return null;
 		}).isSuccess();
-	}
-
-	/**
-	 * Runs {@code task} once the client's session loop has run every command already queued
-	 * there and the engine's notification thread has handled what those commands handed it.
-	 * That thread takes a task for every PUBLISH (the hub's monitoring and publish taps run
-	 * there) from an unbounded queue: a publisher that waits for this before it is read further
-	 * cannot make that queue grow without bound.
-	 * @return false when the session loop refused the task (its queue is full)
-	 */
-	public boolean afterQueuedCommandsAndNotifications(String clientId, Runnable task) {
-		ExecutorService notified = this.notificationThread;
-		return afterQueuedCommands(clientId, () -> {
-			try {
-				notified.execute(task);
-			}
-			catch (java.util.concurrent.RejectedExecutionException stopping) {
-				task.run();
-			}
-		});
 	}
 
 	/**
