@@ -3,6 +3,7 @@ package com.mqtthub.broker;
 import java.util.Properties;
 
 import io.moquette.BrokerConstants;
+import io.moquette.broker.MoquetteCore;
 import io.moquette.broker.config.IConfig;
 
 /**
@@ -36,6 +37,8 @@ final class MoquetteSettings {
 		settings.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes(properties)));
 		settings.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, properties.getDataDirectory().toString());
 		settings.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(properties.isPersistence()));
+		settings.setProperty(MoquetteCore.COMMIT_LINGER_MICROS,
+				Long.toString(properties.getCommitLinger().toNanos() / 1_000));
 		// Room for many clients' commands at once; each client keeps only a few hundred queued
 		// (see ProtocolGuard), since a full queue drops work.
 		settings.setProperty(IConfig.SESSION_QUEUE_SIZE, Integer.toString(SESSION_QUEUE_SIZE));

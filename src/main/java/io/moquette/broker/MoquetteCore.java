@@ -61,6 +61,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class MoquetteCore {
 
+	/**
+	 * The engine setting for how long, in microseconds, a commit shared by several clients'
+	 * acknowledgements waits for more to join it (see {@link StoreCommitter}); 0 by default.
+	 */
+	public static final String COMMIT_LINGER_MICROS = "mqtthub_commit_linger_micros";
+
 	private final ScheduledExecutorService scheduler;
 
 	private final H2Builder store;
@@ -363,7 +369,8 @@ public final class MoquetteCore {
 			this.store = new H2Builder(this.scheduler, dataPath, autosaveInterval, clock).initStore();
 			MVStore mvStore = mvStoreOf(this.store);
 			this.mvStore = mvStore;
-			this.committer = new StoreCommitter(mvStore);
+			this.committer = new StoreCommitter(mvStore,
+					TimeUnit.MICROSECONDS.toNanos(Math.max(0, config.intProp(COMMIT_LINGER_MICROS, 0))));
 			// Offline queues live in the same store as sessions, subscriptions and retained
 			// messages, so that one commit makes everything acknowledged so far durable.
 			this.queues = new BoundedQueueRepository(this.store.queueRepository(), queueLimits.maxMessages(),

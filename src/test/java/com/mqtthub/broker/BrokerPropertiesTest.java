@@ -1,5 +1,7 @@
 package com.mqtthub.broker;
 
+import java.time.Duration;
+
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
@@ -30,6 +32,20 @@ class BrokerPropertiesTest {
 		assertThat(problems(defaults)).isEmpty();
 		assertThat(defaults.getMaxQueuedBytes()).isEqualTo(DataSize.ofMegabytes(64));
 		assertThat(defaults.effectiveMaxClientBacklog()).isEqualTo(DataSize.ofMegabytes(16));
+	}
+
+	@Test
+	void theCommitLingerIsAtMostTenMillisecondsAndNotNegative() {
+		BrokerProperties properties = new BrokerProperties();
+		assertThat(properties.getCommitLinger()).isEqualTo(Duration.ofNanos(500_000));
+		properties.setCommitLinger(Duration.ZERO);
+		assertThat(problems(properties)).isEmpty();
+		properties.setCommitLinger(Duration.ofMillis(10));
+		assertThat(problems(properties)).isEmpty();
+		properties.setCommitLinger(Duration.ofMillis(11));
+		assertThat(problems(properties)).hasSize(1);
+		properties.setCommitLinger(Duration.ofNanos(-1));
+		assertThat(problems(properties)).hasSize(1);
 	}
 
 	@Test

@@ -46,4 +46,12 @@ class MoquetteSettingsTest {
 		assertThat(settings.getProperty("persistence_enabled")).isEqualTo("false");
 	}
 
+	@Test
+	void mapsTheCommitLingerInMicroseconds() {
+		BrokerProperties properties = new BrokerProperties();
+		assertThat(MoquetteSettings.from(properties).getProperty("mqtthub_commit_linger_micros")).isEqualTo("500");
+		properties.setCommitLinger(java.time.Duration.ofMillis(2));
+		assertThat(MoquetteSettings.from(properties).getProperty("mqtthub_commit_linger_micros")).isEqualTo("2000");
+	}
+
 }
