@@ -15,27 +15,29 @@ import org.slf4j.LoggerFactory;
  * thread commits the store and then runs every action that was waiting, so that under load one
  * commit serves many acknowledgements.
  * <p>
- * While acknowledgements come from several clients at once (the last commit served more than
- * one), a commit waits up to the linger time for more to join it, or until {@value #ENOUGH} are
- * waiting. Each commit costs a round trip to every session loop (see
+ * While acknowledgements come from a few clients at once (the last commit served more than one
+ * and fewer than {@value #ENOUGH}), a commit waits up to the linger time for more to join it, or
+ * until {@value #ENOUGH} are waiting. Each commit costs a round trip to every session loop (see
  * {@code MoquetteCore.drainBeforeCommit}), a write and a wake-up of this thread: at a few
  * thousand messages a second, one at a time, that work per message was a fifth of the broker's
  * CPU, and the wake-ups delayed the deliveries themselves. A lone client waiting for each
- * acknowledgement before it sends the next is never held back: its commits serve one each.
+ * acknowledgement before it sends the next is never held back: its commits serve one each. Nor
+ * is a broker at its limit, whose commits already serve {@value #ENOUGH} or more: lingering there
+ * would only hold back the acknowledgements that let publishers go on.
  */
 final class StoreCommitter {
 
 	private static final Logger logger = LoggerFactory.getLogger(StoreCommitter.class);
 
 	/** Acknowledgements worth a commit without lingering for more. */
-	static final int ENOUGH = 64;
+	static final int ENOUGH = 8;
 
 	private final MVStore store;
 
 	private final long lingerNanos;
 
-	/** Whether the last commit served more than one acknowledgement (only the thread uses it). */
-	private boolean lastShared;
+	/** Whether the next commit lingers: the last served more than one and fewer than {@link #ENOUGH}. */
+	private boolean lingerNext;
 
 	/** Set while the thread lingers: an action that makes {@link #ENOUGH} wakes it. */
 	private volatile boolean lingering;
@@ -87,11 +89,11 @@ final class StoreCommitter {
 					continue;
 				}
 				batch.add(first);
-				if (this.lastShared && this.lingerNanos > 0) {
+				if (this.lingerNext && this.lingerNanos > 0) {
 					linger();
 				}
 				this.waiting.drainTo(batch);
-				this.lastShared = batch.size() > 1;
+				this.lingerNext = batch.size() > 1 && batch.size() < ENOUGH;
 				this.beforeCommit.run();
 				commit();
 				for (Runnable action : batch) {

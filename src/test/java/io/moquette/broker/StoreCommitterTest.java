@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The group commit lingers for more acknowledgements only while several clients are being
- * acknowledged at once; a lone client waiting for each acknowledgement is never held back. The
+ * The group commit lingers for more acknowledgements only while a few clients are being
+ * acknowledged at once; a lone client waiting for each acknowledgement is never held back, nor
+ * are commits that already serve enough. The
  * linger here is far longer than any wait the tests allow, so a commit that lingered when it
  * must not shows as a timeout.
  */
@@ -73,6 +74,11 @@ class StoreCommitterTest {
 		}
 		assertThat(later.await(10, TimeUnit.SECONDS)).as("committed once there were enough").isTrue();
 		assertThat(this.commits.get()).as("one commit for all of them").isEqualTo(3);
+
+		// That commit served enough: the next is not held back.
+		CountDownLatch alone = new CountDownLatch(1);
+		this.committer.afterCommit(alone::countDown);
+		assertThat(alone.await(10, TimeUnit.SECONDS)).as("after a commit for enough of them").isTrue();
 	}
 
 	private static void await(CountDownLatch latch) {
