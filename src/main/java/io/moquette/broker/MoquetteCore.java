@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
 public final class MoquetteCore {
 
 	/**
-	 * The engine setting for how long, in microseconds, a commit shared by several clients'
+	 * The engine setting for how long, in microseconds, a commit shared by a few clients'
 	 * acknowledgements waits for more to join it (see {@link StoreCommitter}); 0 by default.
 	 */
 	public static final String COMMIT_LINGER_MICROS = "mqtthub_commit_linger_micros";

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * and fewer than {@value #ENOUGH}), a commit waits up to the linger time for more to join it, or
  * until {@value #ENOUGH} are waiting. Each commit costs a round trip to every session loop (see
  * {@code MoquetteCore.drainBeforeCommit}), a write and a wake-up of this thread: at a few
- * thousand messages a second, one at a time, that work per message was a fifth of the broker's
- * CPU, and the wake-ups delayed the deliveries themselves. A lone client waiting for each
+ * thousand messages a second, one at a time, that work per message was about a sixth of the
+ * broker's CPU, and the wake-ups delayed the deliveries themselves. A lone client waiting for each
  * acknowledgement before it sends the next is never held back: its commits serve one each. Nor
  * is a broker at its limit, whose commits already serve {@value #ENOUGH} or more: lingering there
  * would only hold back the acknowledgements that let publishers go on.
@@ -53,7 +53,7 @@ final class StoreCommitter {
 	};
 
 	/**
-	 * @param lingerNanos how long a commit waits for more acknowledgements while several clients
+	 * @param lingerNanos how long a commit waits for more acknowledgements while a few clients
 	 * are being acknowledged; 0 commits at once
 	 */
 	StoreCommitter(MVStore store, long lingerNanos) {
