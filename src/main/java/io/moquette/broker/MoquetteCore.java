@@ -404,7 +404,7 @@ public final class MoquetteCore {
 		this.loops = loops;
 		List<String> loopKeys = oneKeyPerSessionLoop(loops);
 		this.loopKeys = loopKeys;
-		notifyOnCallingThread(this.interceptor);
+		notifyOnCallingThread(this.interceptor, this.failureLog);
 		if (this.committer != null) {
 			this.committer.beforeEachCommit(() -> drainBeforeCommit(loopKeys));
 		}
@@ -1368,7 +1368,7 @@ public final class MoquetteCore {
 	 * that has run a command has run what that command notified: commits and the probes that pace
 	 * publishers need not wait for another queue, and that queue (unbounded in the engine) is gone.
 	 */
-	private static void notifyOnCallingThread(BrokerInterceptor interceptor) {
+	private static void notifyOnCallingThread(BrokerInterceptor interceptor, TaskFailureLog failures) {
 		try {
 			Field field = BrokerInterceptor.class.getDeclaredField("executor");
 			field.setAccessible(true);
@@ -1376,7 +1376,7 @@ public final class MoquetteCore {
 			if (!(executor instanceof ThreadPoolExecutor pool) || pool.getMaximumPoolSize() != 1) {
 				throw new IllegalStateException("The broker engine notifies on more than one thread");
 			}
-			field.set(interceptor, new CallingThreadNotifications());
+			field.set(interceptor, new CallingThreadNotifications(failures));
 			// Its thread is started on the first task: there is none yet.
 			executor.shutdownNow();
 		}
@@ -1386,13 +1386,19 @@ public final class MoquetteCore {
 	}
 
 	/**
-	 * Runs each notification at once on the caller's thread. A handler's failure is logged and
-	 * goes no further, as it did on the engine's own thread: it must not undo the routing of the
-	 * message it was told about.
+	 * Runs each notification at once on the caller's thread. A handler's failure goes no further,
+	 * as it did on the engine's own thread: it must not undo the routing of the message it was
+	 * told about. It is logged like a failed session-loop task (one escaped line, rate-limited).
 	 */
 	private static final class CallingThreadNotifications extends java.util.concurrent.AbstractExecutorService {
 
+		private final TaskFailureLog failures;
+
 		private volatile boolean shutdown;
+
+		CallingThreadNotifications(TaskFailureLog failures) {
+			this.failures = failures;
+		}
 
 		@Override
 		public void execute(Runnable notification) {
@@ -1400,7 +1406,8 @@ public final class MoquetteCore {
 				notification.run();
 			}
 			catch (RuntimeException ex) {
-				LoggerFactory.getLogger(MoquetteCore.class).warn("A notification of the broker engine failed", ex);
+				this.failures.failed(Thread.currentThread().getName(), "notification", "", ex,
+						"the message was routed all the same", true);
 			}
 		}
 
